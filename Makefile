@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make demo` and `make test`. See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR := var/demo-data
+DEMO_AGENTS ?= 300
+DEMO_WEEKS ?= 52
+PYTEST_FAST := -m "not services and not worker and not browser"
+
+.PHONY: install demo test lint test-services test-worker serve worker bench clean-demo
+
+$(VENV)/.installed: requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+test: install
+	$(BIN)/pytest $(PYTEST_FAST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis); .ci/run sets them.
+test-services: install
+	$(BIN)/pytest -m services
+
+# The embedded set-up: SQLite file and a worker on the filesystem broker.
+test-worker: install
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/pytest -m worker
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	test -f $(DEMO_DIR)/agents.csv || $(BIN)/python manage.py simulate $(DEMO_DIR) \
+		--agents $(DEMO_AGENTS) --weeks $(DEMO_WEEKS) --seed 7
+	$(BIN)/python manage.py import_data $(DEMO_DIR)
+	$(BIN)/python manage.py create_demo_users
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	scripts/serve-demo
+
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	OMP_NUM_THREADS=1 $(BIN)/gunicorn lnd.wsgi --bind 127.0.0.1:8000 \
+		--workers $$(( $$(nproc) * 2 + 1 )) --access-logfile -
+
+worker: install
+	OMP_NUM_THREADS=1 $(BIN)/celery -A lnd worker --loglevel INFO --concurrency $$(nproc)
+
+bench: install
+	@for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
+
+clean-demo:
+	rm -rf $(DEMO_DIR) var/lnd.sqlite3*

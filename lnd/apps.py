@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LndConfig(AppConfig):
+    name = "lnd"
+    verbose_name = "Learning and development"
+    default_auto_field = "django.db.models.BigAutoField"

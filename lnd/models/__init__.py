@@ -1,0 +1,30 @@
+from .accounts import User
+from .catalogue import (
+    CareerPath,
+    CareerPathStep,
+    LearningItem,
+    Metric,
+    Role,
+    RoleRequirement,
+    Skill,
+)
+from .development import AssignedBy, Assignment, CoachingSession, Completion, XapiStatement
+from .jobs import ImportFileReport, Job
+from .ml import ModelVersion, Recommendation, RecommendationFeedback, RecommendationRun
+from .people import Employee, RoleHistory, Separation, Site, Team
+from .signals import (
+    Interaction,
+    PulseSurvey,
+    QAEvaluation,
+    SkillAssessment,
+    WeeklyPerformance,
+)
+
+__all__ = [
+    "AssignedBy", "Assignment", "CareerPath", "CareerPathStep", "CoachingSession",
+    "Completion", "Employee", "ImportFileReport", "Interaction", "Job", "LearningItem",
+    "Metric", "ModelVersion", "PulseSurvey", "QAEvaluation", "Recommendation",
+    "RecommendationFeedback", "RecommendationRun", "Role", "RoleHistory", "RoleRequirement",
+    "Separation", "Site", "Skill", "SkillAssessment", "Team", "User", "WeeklyPerformance",
+    "XapiStatement",
+]

@@ -1,0 +1,173 @@
+"""The one place that turns database rows into the recommender's Dataset.
+
+Rows dated after the as-of date are left out, so a model trained "as of" a past date
+sees exactly what existed then.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from django.db.models import Max, Q
+
+from lnd.models import (
+    CareerPathStep,
+    CoachingSession,
+    Completion,
+    Employee,
+    Interaction,
+    LearningItem,
+    Metric,
+    PulseSurvey,
+    QAEvaluation,
+    Role,
+    RoleHistory,
+    RoleRequirement,
+    Separation,
+    Skill,
+    SkillAssessment,
+    Team,
+    WeeklyPerformance,
+)
+from recommender.dataset import COLUMNS, Dataset
+
+
+def default_as_of() -> date | None:
+    """The contract's default: the latest week present in performance data."""
+    return WeeklyPerformance.objects.aggregate(latest=Max("period_start"))["latest"]
+
+
+def dataset_from_db(*, as_of: date | None = None) -> Dataset:
+    as_of = as_of or default_as_of()
+    if as_of is None:
+        raise ValueError("No performance data yet: import data before training or scoring.")
+    frames = {name: loader(as_of) for name, loader in _LOADERS.items()}
+    return Dataset(as_of=pd.Timestamp(as_of), **frames)
+
+
+def _frame(name: str, rows, *, dates: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(list(rows), columns=COLUMNS[name])
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _skills(as_of):
+    return _frame("skills", Skill.objects.values_list("code", "name", "category", "description"))
+
+
+def _roles(as_of):
+    return _frame("roles", Role.objects.values_list("code", "name", "family", "level"))
+
+
+def _role_requirements(as_of):
+    return _frame("role_requirements", RoleRequirement.objects.values_list(
+        "role__code", "skill__code", "min_level"))
+
+
+def _career_paths(as_of):
+    return _frame("career_paths", CareerPathStep.objects.values_list(
+        "path__code", "path__name", "step", "role__code"))
+
+
+def _learning_items(as_of):
+    items = list(LearningItem.objects.prefetch_related("skills", "prerequisites"))
+    rows = [(i.code, i.title, i.kind, i.duration_minutes, float(i.cost),
+             sorted(s.code for s in i.skills.all()), i.description,
+             sorted(p.code for p in i.prerequisites.all()), i.xapi_activity_id, i.delivery,
+             i.active, i.mandatory, i.recertify_months) for i in items]
+    return _frame("learning_items", rows)
+
+
+def _metrics(as_of):
+    return _frame("metrics", Metric.objects.values_list(
+        "code", "name", "unit", "higher_is_better", "weight"))
+
+
+def _teams(as_of):
+    return _frame("teams", Team.objects.values_list(
+        "code", "name", "site__name", "lead__employee_id"))
+
+
+def _agents(as_of):
+    rows = Employee.objects.filter(hire_date__lte=as_of).values_list(
+        "employee_id", "name", "email", "team__code", "role__code", "hire_date",
+        "work_arrangement", "employment_type", "goal_role__code", "hourly_cost")
+    frame = _frame("agents", rows, dates=("hire_date",))
+    frame["hourly_cost"] = pd.to_numeric(frame["hourly_cost"], errors="raise")
+    return frame
+
+
+def _role_history(as_of):
+    return _frame("role_history", RoleHistory.objects.filter(from_date__lte=as_of).values_list(
+        "employee__employee_id", "from_date", "role__code"), dates=("from_date",))
+
+
+def _separations(as_of):
+    return _frame("separations", Separation.objects.filter(
+        separation_date__lte=as_of).values_list(
+        "employee__employee_id", "separation_date", "reason"), dates=("separation_date",))
+
+
+def _performance(as_of):
+    return _frame("performance", WeeklyPerformance.objects.filter(
+        period_start__lte=as_of).values_list(
+        "employee__employee_id", "period_start", "metric__code", "value").iterator(
+        chunk_size=20_000), dates=("period_start",))
+
+
+def _qa_evaluations(as_of):
+    return _frame("qa_evaluations", QAEvaluation.objects.filter(
+        evaluated_on__lte=as_of).values_list(
+        "evaluation_id", "skill__code", "employee__employee_id", "evaluated_on",
+        "evaluator__employee_id", "score").iterator(chunk_size=20_000),
+        dates=("evaluated_at",))
+
+
+def _interactions(as_of):
+    return _frame("interactions", Interaction.objects.filter(
+        period_start__lte=as_of).values_list(
+        "interaction_id", "employee__employee_id", "started_at", "channel", "topic",
+        "customer_sentiment", "handle_seconds", "resolved", "csat").iterator(
+        chunk_size=20_000))
+
+
+def _pulse_surveys(as_of):
+    # Answers feed models as numbers only; comments never leave the agent's own pages.
+    return _frame("pulse_surveys", PulseSurvey.objects.filter(
+        answered_at__lte=as_of).values_list(
+        "employee__employee_id", "answered_at", "engagement", "wellbeing", "enps"),
+        dates=("answered_at",))
+
+
+def _skill_assessments(as_of):
+    return _frame("skill_assessments", SkillAssessment.objects.filter(
+        assessed_at__lte=as_of).values_list(
+        "employee__employee_id", "skill__code", "assessed_at", "level", "source"),
+        dates=("assessed_at",))
+
+
+def _completions(as_of):
+    return _frame("completions", Completion.objects.filter(
+        completed_on__lte=as_of).values_list(
+        "employee__employee_id", "item__code", "completed_on", "score", "assigned_by"),
+        dates=("completed_at",))
+
+
+def _coaching_sessions(as_of):
+    return _frame("coaching_sessions", CoachingSession.objects.filter(
+        Q(held_on__lte=as_of)).values_list(
+        "session_id", "employee__employee_id", "coach__employee_id", "held_on",
+        "item__code"), dates=("held_at",))
+
+
+_LOADERS = {
+    "skills": _skills, "roles": _roles, "role_requirements": _role_requirements,
+    "career_paths": _career_paths, "learning_items": _learning_items, "metrics": _metrics,
+    "teams": _teams, "agents": _agents, "role_history": _role_history,
+    "separations": _separations, "performance": _performance,
+    "qa_evaluations": _qa_evaluations, "interactions": _interactions,
+    "pulse_surveys": _pulse_surveys, "skill_assessments": _skill_assessments,
+    "completions": _completions, "coaching_sessions": _coaching_sessions,
+}

@@ -1,0 +1,44 @@
+"""Celery tasks: thin wrappers that take ids and call services."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from lnd.models import Job
+from lnd.services import jobs
+from lnd.services.job_handlers import HANDLERS, PermanentJobError
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, autoretry_for=(ConnectionError,),
+             retry_backoff=True, retry_backoff_max=120)
+def execute_job(self, job_id: int) -> str:
+    if not jobs.job_claim(job_id=job_id, worker=self.request.hostname):
+        return "not claimed"  # finished, or another worker has it
+    job = Job.objects.get(pk=job_id)
+    try:
+        result = HANDLERS[job.kind](job, jobs.job_progress_callback(job_id))
+    except (PermanentJobError, SoftTimeLimitExceeded) as exc:
+        jobs.job_fail(job_id=job_id, error=str(exc) or exc.__class__.__name__,
+                      result=getattr(exc, "result", None))
+        return "failed"
+    except ConnectionError:
+        # Transient (database or broker hiccup): give the job back and let Celery retry.
+        Job.objects.filter(pk=job_id).update(state=Job.State.QUEUED)
+        raise
+    except Exception:
+        log.exception("job %s crashed", job_id)
+        jobs.job_fail(job_id=job_id, error=traceback.format_exc(limit=5))
+        return "failed"
+    jobs.job_succeed(job_id=job_id, result=result.get("result"), message=result["message"])
+    return "succeeded"
+
+
+@shared_task
+def reap_stale_jobs() -> list[int]:
+    return jobs.jobs_reap_stale()
