@@ -9,9 +9,11 @@ from .catalogue import (
     Skill,
 )
 from .development import AssignedBy, Assignment, CoachingSession, Completion, XapiStatement
+from .governance import AccessLog, ChangeLog, ErasureTombstone
 from .jobs import ImportFileReport, Job
 from .ml import ModelVersion, Recommendation, RecommendationFeedback, RecommendationRun
 from .people import Employee, RoleHistory, Separation, Site, Team
+from .retention import Pilot, PilotMember, ReportCache, RiskRun, RiskScore
 from .signals import (
     Interaction,
     PulseSurvey,
@@ -21,6 +23,8 @@ from .signals import (
 )
 
 __all__ = [
+    "AccessLog", "ChangeLog", "ErasureTombstone", "Pilot", "PilotMember", "ReportCache",
+    "RiskRun", "RiskScore",
     "AssignedBy", "Assignment", "CareerPath", "CareerPathStep", "CoachingSession",
     "Completion", "Employee", "ImportFileReport", "Interaction", "Job", "LearningItem",
     "Metric", "ModelVersion", "PulseSurvey", "QAEvaluation", "Recommendation",

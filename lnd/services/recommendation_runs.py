@@ -1,0 +1,49 @@
+"""Storing scored recommendations so readers never see a half-written run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from lnd.models import Recommendation, RecommendationRun
+
+
+def run_start(*, as_of, model_version=None, job=None, config: dict | None = None
+              ) -> RecommendationRun:
+    return RecommendationRun.objects.create(
+        as_of=as_of, model_version=model_version, job=job, config=config or {},
+        fallback=model_version is None)
+
+
+def run_add(*, run: RecommendationRun, rows: Iterable[Recommendation],
+            batch_size: int = 5000) -> int:
+    """Write a chunk of a building run; invisible to readers until `run_switch`."""
+    assert run.status == RecommendationRun.Status.BUILDING
+    created = Recommendation.objects.bulk_create(rows, batch_size=batch_size)
+    return len(created)
+
+
+def run_switch(*, run: RecommendationRun) -> RecommendationRun:
+    """Make `run` the current one in a single transaction."""
+    with transaction.atomic():
+        RecommendationRun.objects.filter(is_current=True).exclude(pk=run.pk).update(
+            is_current=False)
+        RecommendationRun.objects.filter(pk=run.pk).update(
+            is_current=True, status=RecommendationRun.Status.COMPLETE,
+            finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def run_fail(*, run: RecommendationRun) -> None:
+    RecommendationRun.objects.filter(pk=run.pk).update(
+        status=RecommendationRun.Status.FAILED, finished_at=timezone.now())
+
+
+def run_replace_agent(*, run: RecommendationRun, employee, rows: list[Recommendation]) -> None:
+    """Re-score one agent inside the current run: delete and insert in one transaction."""
+    with transaction.atomic():
+        Recommendation.objects.filter(run=run, employee=employee).delete()
+        Recommendation.objects.bulk_create(rows)
