@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from lnd.views import portal
-
 urlpatterns = [
-    path("", portal.home, name="home"),
+    path("", include("lnd.views.urls")),
+    path("api/", include("lnd.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
