@@ -8,6 +8,7 @@ worker on kombu's filesystem transport, so one laptop runs everything. Set DATAB
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
+    "csp",
     "lnd",
 ]
 
@@ -68,6 +71,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a lock-out into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lnd.urls"
@@ -112,6 +118,33 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://lnd")}
+
+# --- Authentication and its defences ----------------------------------------------------
+# Argon2 first: new and re-hashed passwords use it; older hashes still verify and upgrade.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTHENTICATION_BACKENDS = [
+    # Checks lock-outs first (and needs the request; see lnd.api.backends).
+    "lnd.api.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock out one account *from one address* after repeated failures, for a cool-off
+# period only: nobody can lock a colleague out for good, or from the colleague's desk.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Failures during a lock-out do not extend it: the cool-off always ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# Only trust a forwarded address when a proxy we run sets it (set to HTTP_X_FORWARDED_FOR
+# behind one); otherwise a client could pick a new "address" on every attempt.
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -160,15 +193,34 @@ LND_IMPORT_MAX_FILE_BYTES = env.int("LND_IMPORT_MAX_FILE_BYTES", default=512 * 1
 LND_ARTIFACT_DIR = Path(env.str("LND_ARTIFACT_DIR", default=str(VAR_DIR / "artifacts")))
 LND_UPLOAD_DIR = Path(env.str("LND_UPLOAD_DIR", default=str(VAR_DIR / "uploads")))
 
+# Token first: an anonymous API request gets 401 with a WWW-Authenticate header.
+# Permissions deny by default; every view names the roles it lets in (lnd.api.permissions).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["lnd.api.permissions.DenyAll"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "lnd.api.exceptions.handler",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    # Counted in CACHES["default"]: shared by every process when CACHE_URL is Redis.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("LND_THROTTLE_ANON", default="60/min"),
+        "user": env.str("LND_THROTTLE_USER", default="1200/min"),
+        "auth": env.str("LND_THROTTLE_AUTH", default="20/min"),
+        "xapi": env.str("LND_THROTTLE_XAPI", default="600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Contact-centre L&D API",
@@ -177,7 +229,50 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AssignedByEnum": "lnd.models.development.AssignedBy",
+    },
 }
+
+# --- Privacy --------------------------------------------------------------------------
+# Days each category of personal data is kept; lnd.services.governance.retention_enforce
+# deletes (or blanks) what is older. Override one with LND_RETENTION_<CATEGORY>_DAYS.
+_RETENTION_DEFAULTS = {
+    "interaction_transcripts": 90,  # transcripts blanked; the scored interaction stays
+    "interactions": 730,
+    "pulse_comments": 180,  # free text blanked; the scores stay for aggregates
+    "pulse_answers": 730,
+    "access_logs": 730,
+    "qa_evaluations": 1095,
+    "coaching_notes": 1095,  # notes, agenda and actions blanked; the session stays
+    "job_records": 365,
+}
+LND_RETENTION_DAYS = {
+    category: env.int(f"LND_RETENTION_{category.upper()}_DAYS", default=days)
+    for category, days in _RETENTION_DEFAULTS.items()
+}
+
+# --- Content Security Policy (django-csp), in every profile so violations show early --
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -186,8 +281,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
+    # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto (set LND_BEHIND_PROXY).
+    if env.bool("LND_BEHIND_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True
 
 LOGGING = {
     "version": 1,

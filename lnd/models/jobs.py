@@ -40,6 +40,10 @@ class Job(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=1),
                                    name="job_progress_0_1"),
+            # Two "train now" clicks (or two L&D specialists) never train twice at once.
+            models.UniqueConstraint(fields=["kind"],
+                                    condition=Q(kind="train", state__in=["queued", "running"]),
+                                    name="one_live_training_job"),
         ]
 
     def __str__(self) -> str:

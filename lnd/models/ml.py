@@ -87,9 +87,10 @@ class Recommendation(models.Model):
     item = models.ForeignKey("LearningItem", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveSmallIntegerField()
     score = models.FloatField()
-    expected_gain = models.FloatField()
-    gain_low = models.FloatField()
-    gain_high = models.FloatField()
+    # Empty when ranked by the skill-gap fallback: without a model there is no estimate.
+    expected_gain = models.FloatField(null=True, blank=True)
+    gain_low = models.FloatField(null=True, blank=True)
+    gain_high = models.FloatField(null=True, blank=True)
     reasons = models.JSONField(default=list)
     on_path = models.BooleanField(default=False)
     path_note = models.CharField(max_length=300, blank=True)

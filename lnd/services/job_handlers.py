@@ -23,9 +23,8 @@ class PermanentJobError(Exception):
 def handle_import(job: Job, progress: Progress) -> dict:
     from lnd.services.importer import run_import
 
-    as_of = date.fromisoformat(job.params["as_of"]) if job.params.get("as_of") else None
     outcome = run_import(Path(job.params["path"]), dry_run=job.params.get("dry_run", False),
-                         as_of=as_of, progress=progress)
+                         as_of=_as_of(job), progress=progress)
     with transaction.atomic():
         # Re-running a job (after a crash) replaces its report rather than adding to it.
         ImportFileReport.objects.filter(job=job).delete()
@@ -48,6 +47,37 @@ def _import_failure_message(summary: dict) -> str:
     return "; ".join(parts) or "Import failed"
 
 
+def handle_train(job: Job, progress: Progress) -> dict:
+    from lnd.services.ml_jobs import gain_model_train
+
+    try:
+        version = gain_model_train(as_of=_as_of(job), seed=job.params.get("seed", 0), job=job,
+                                   progress=progress)
+    except ValueError as exc:  # not enough history, no data yet
+        raise PermanentJobError(str(exc)) from exc
+    return {"message": f"Model {version.pk} {version.status}: {version.decision}",
+            "result": {"model_version": version.pk, "status": version.status}}
+
+
+def handle_recommend(job: Job, progress: Progress) -> dict:
+    from lnd.services.ml_jobs import recommendations_score
+
+    try:
+        run = recommendations_score(as_of=_as_of(job), job=job, progress=progress)
+    except ValueError as exc:
+        raise PermanentJobError(str(exc)) from exc
+    count = run.recommendations.count()
+    return {"message": f"Run {run.pk}: {count} recommendations"
+                       + (" (skill-gap rule: no active model)" if run.fallback else ""),
+            "result": {"run": run.pk, "recommendations": count, "fallback": run.fallback}}
+
+
+def _as_of(job: Job) -> date | None:
+    return date.fromisoformat(job.params["as_of"]) if job.params.get("as_of") else None
+
+
 HANDLERS: dict[str, Callable[[Job, Progress], dict]] = {
     Job.Kind.IMPORT: handle_import,
+    Job.Kind.TRAIN: handle_train,
+    Job.Kind.RECOMMEND: handle_recommend,
 }

@@ -126,11 +126,14 @@ def _qa_evaluations(as_of):
 
 
 def _interactions(as_of):
-    return _frame("interactions", Interaction.objects.filter(
+    frame = _frame("interactions", Interaction.objects.filter(
         period_start__lte=as_of).values_list(
         "interaction_id", "employee__employee_id", "started_at", "channel", "topic",
         "customer_sentiment", "handle_seconds", "resolved", "csat").iterator(
         chunk_size=20_000))
+    # The Dataset is naive throughout; stored instants are UTC.
+    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True).dt.tz_localize(None)
+    return frame
 
 
 def _pulse_surveys(as_of):

@@ -43,17 +43,21 @@ def active_model(kind: str) -> ModelVersion | None:
 
 def model_gate(*, candidate: ModelVersion, candidate_score: float,
                baseline_scores: dict[str, float], active_score: float | None,
-               ) -> ModelVersion:
+               extra_failures: list[str] | None = None) -> ModelVersion:
     """Promote the candidate if it beats every baseline and the active model on the
     candidate's held-out period (higher is better); otherwise keep it as rejected."""
     losers = [f"{name} ({score:.4f})" for name, score in baseline_scores.items()
               if not candidate_score > score]
     if active_score is not None and not candidate_score > active_score:
         losers.append(f"the active model ({active_score:.4f})")
-    if losers:
+    if losers or extra_failures:
         candidate.status = ModelVersion.Status.REJECTED
-        candidate.decision = (f"Rejected: held-out score {candidate_score:.4f} does not beat "
-                              + ", ".join(losers) + ".")
+        reasons = []
+        if losers:
+            reasons.append(f"held-out score {candidate_score:.4f} does not beat "
+                           + ", ".join(losers))
+        reasons.extend(extra_failures or [])
+        candidate.decision = "Rejected: " + "; ".join(reasons) + "."
         candidate.save(update_fields=["status", "decision"])
         return candidate
     beaten = ", ".join(f"{n} {s:.4f}" for n, s in baseline_scores.items())

@@ -1,26 +1,19 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The home page: each role lands on its own start page."""
 
-from lnd.models import Job, User
-from lnd.selectors import development, scope
+from django.core.exceptions import PermissionDenied
+
+from lnd.models import User
+from lnd.views import development, staff, team
+from lnd.views.access import roles
 
 
-@login_required
+@roles(User.Role.AGENT, User.Role.TEAM_LEAD, User.Role.LD_SPECIALIST, User.Role.ADMIN)
 def home(request):
     user = request.user
-    if user.role == User.Role.AGENT and user.employee_id:
-        employee = scope.employee_for(user, user.employee.employee_id)
-        return render(request, "portal/agent_home.html", {
-            "employee": employee,
-            "run": development.current_run(),
-            "recommendations": development.recommendations_for(employee),
-            "assignments": development.open_assignments_for(employee),
-        })
+    if user.role == User.Role.AGENT:
+        if not user.employee_id:
+            raise PermissionDenied("This account is not linked to an employee record.")
+        return development.agent_home(request)
     if user.role == User.Role.TEAM_LEAD:
-        team = scope.employees_visible_to(user).filter(status="active").select_related(
-            "role").order_by("name")
-        return render(request, "portal/lead_home.html", {"team": team})
-    return render(request, "portal/staff_home.html", {
-        "jobs": Job.objects.order_by("-created_at")[:20],
-        "run": development.current_run(),
-    })
+        return team.team_overview(request)
+    return staff.staff_home(request)

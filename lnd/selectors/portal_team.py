@@ -1,0 +1,186 @@
+"""Reads for a team lead: team overview, coaching queue, coaching evidence.
+
+Every list here costs a fixed number of queries however many agents it shows: per-agent
+figures come from one grouped query each, joined in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from lnd.models import (
+    Assignment,
+    CoachingSession,
+    Employee,
+    Interaction,
+    LearningItem,
+    Metric,
+    QAEvaluation,
+    Recommendation,
+    RecommendationFeedback,
+    RiskRun,
+    RiskScore,
+    User,
+    WeeklyPerformance,
+)
+from lnd.selectors.scope import employees_visible_to
+
+KPI_WEEKS = 8
+HANDLED = [RecommendationFeedback.Action.ACCEPTED, RecommendationFeedback.Action.DISMISSED]
+OPEN = [Assignment.Status.ASSIGNED, Assignment.Status.IN_PROGRESS]
+SORTS = {"name", "kpi_change", "last_coaching", "open_recs", "overdue", "risk"}
+
+
+@dataclass
+class AgentRow:
+    employee: Employee
+    hidden: bool  # the site's works council hides individual performance and risk
+    kpi_values: list[float]
+    last_coaching: date | None
+    open_recs: int
+    overdue: int
+    risk: RiskScore | None
+
+    @property
+    def kpi_change(self) -> float | None:
+        if self.hidden or len(self.kpi_values) < 2:
+            return None
+        return self.kpi_values[-1] - self.kpi_values[0]
+
+
+def team_members(user: User) -> QuerySet[Employee]:
+    members = employees_visible_to(user).filter(status=Employee.Status.ACTIVE)
+    if user.employee_id:
+        members = members.exclude(pk=user.employee_id)
+    return members
+
+
+def headline_metric() -> Metric | None:
+    """The KPI a trend is shown for: the metric weighted most in the composite."""
+    return Metric.objects.order_by("-weight", "code").first()
+
+
+def team_overview(user: User, *, metric: Metric | None, query: str = "", sort: str = "name",
+                  at_risk_only: bool = False) -> list[AgentRow]:
+    members = team_members(user).select_related("team__site", "role").annotate(
+        last_coaching=Max("coaching_sessions__held_on"))
+    if query:
+        members = members.filter(Q(name__icontains=query) | Q(employee_id__icontains=query))
+    members = list(members)
+    ids = [e.pk for e in members]
+    kpis = _kpi_values(ids, metric)
+    open_recs = _open_recommendation_counts(ids)
+    overdue = _overdue_required_counts(ids)
+    risks = _risk_scores(ids)
+    rows = []
+    for e in members:
+        hidden = bool(e.team and e.team.site and e.team.site.hide_individual_views)
+        rows.append(AgentRow(e, hidden, [] if hidden else kpis.get(e.pk, []), e.last_coaching,
+                             open_recs.get(e.pk, 0), overdue.get(e.pk, 0),
+                             None if hidden else risks.get(e.pk)))
+    if at_risk_only:
+        rows = [r for r in rows if r.risk and r.risk.risk_90d >= 0.5]
+    return _sorted(rows, sort, metric)
+
+
+def _sorted(rows: list[AgentRow], sort: str, metric: Metric | None) -> list[AgentRow]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-") if sort.lstrip("-") in SORTS else "name"
+    getters = {
+        "name": lambda r: r.employee.name.lower(),
+        "kpi_change": lambda r: r.kpi_change if metric is None or metric.higher_is_better
+        else -r.kpi_change if r.kpi_change is not None else None,
+        "last_coaching": lambda r: r.last_coaching,
+        "open_recs": lambda r: r.open_recs,
+        "overdue": lambda r: r.overdue,
+        "risk": lambda r: r.risk.risk_90d if r.risk else None,
+    }
+    present = [r for r in rows if getters[key](r) is not None]
+    absent = [r for r in rows if getters[key](r) is None]
+    return sorted(present, key=getters[key], reverse=descending) + absent
+
+
+def _kpi_values(ids: list[int], metric: Metric | None) -> dict[int, list[float]]:
+    if metric is None or not ids:
+        return {}
+    latest = WeeklyPerformance.objects.filter(metric=metric, employee_id__in=ids).aggregate(
+        m=Max("period_start"))["m"]
+    if latest is None:
+        return {}
+    values: dict[int, list[float]] = {}
+    for employee_id, value in WeeklyPerformance.objects.filter(
+            metric=metric, employee_id__in=ids,
+            period_start__gt=latest - timedelta(weeks=KPI_WEEKS)).order_by(
+            "period_start").values_list("employee_id", "value"):
+        values.setdefault(employee_id, []).append(value)
+    return values
+
+
+def _open_recommendation_counts(ids: list[int]) -> dict[int, int]:
+    handled = RecommendationFeedback.objects.filter(recommendation=OuterRef("pk"),
+                                                    action__in=HANDLED)
+    return dict(Recommendation.objects.filter(run__is_current=True, employee_id__in=ids)
+                .exclude(Exists(handled)).values("employee_id")
+                .annotate(n=Count("pk")).values_list("employee_id", "n"))
+
+
+def _overdue_required_counts(ids: list[int]) -> dict[int, int]:
+    return dict(Assignment.objects.filter(
+        employee_id__in=ids, status__in=OPEN, due_date__lt=timezone.localdate()).filter(
+        Q(item__mandatory=True) | Q(item__recertify_months__isnull=False))
+        .values("employee_id").annotate(n=Count("pk")).values_list("employee_id", "n"))
+
+
+def _risk_scores(ids: list[int]) -> dict[int, RiskScore]:
+    return {s.employee_id: s for s in RiskScore.objects.filter(
+        run__is_current=True, employee_id__in=ids)}
+
+
+def current_risk_run() -> RiskRun | None:
+    return RiskRun.objects.filter(is_current=True).first()
+
+
+def coaching_queue(user: User) -> QuerySet[Recommendation]:
+    handled = RecommendationFeedback.objects.filter(recommendation=OuterRef("pk"),
+                                                    action__in=HANDLED)
+    return (Recommendation.objects.filter(
+        run__is_current=True, item__kind=LearningItem.Kind.COACHING,
+        employee__in=team_members(user)).exclude(Exists(handled))
+        .select_related("employee", "item").order_by("employee__name", "rank"))
+
+
+def queued_recommendation(user: User, pk: int) -> Recommendation:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(coaching_queue(user), pk=pk)
+
+
+def overdue_follow_ups(user: User) -> QuerySet[CoachingSession]:
+    """Sessions whose follow-up date has passed with no session held since."""
+    later = CoachingSession.objects.filter(employee=OuterRef("employee"),
+                                           held_on__gte=OuterRef("follow_up_date"))
+    return (CoachingSession.objects.filter(
+        employee__in=team_members(user), follow_up_date__lt=timezone.localdate())
+        .exclude(Exists(later)).select_related("employee").order_by("follow_up_date"))
+
+
+def qa_evidence(employee: Employee, skill=None, limit: int = 10) -> QuerySet[QAEvaluation]:
+    rows = QAEvaluation.objects.filter(employee=employee).select_related("skill")
+    if skill is not None:
+        rows = rows.filter(skill=skill)
+    return rows.order_by("-evaluated_on", "score")[:limit]
+
+
+def interaction_evidence(employee: Employee, limit: int = 10) -> QuerySet[Interaction]:
+    """Recent contacts that went badly: negative sentiment or unresolved."""
+    return Interaction.objects.filter(employee=employee).filter(
+        Q(customer_sentiment__lt=0) | Q(resolved=False)).order_by("-started_at")[:limit]
+
+
+def sessions_for_team(user: User, limit: int = 20) -> QuerySet[CoachingSession]:
+    return CoachingSession.objects.filter(employee__in=team_members(user)).select_related(
+        "employee", "focus_skill").order_by("-held_on", "-pk")[:limit]

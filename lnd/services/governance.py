@@ -1,0 +1,157 @@
+"""Privacy the employees are owed: who looked (access log), works-council switch,
+erasure of leavers, retention periods. See docs/api.md for the policy in words."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from lnd.models import (
+    AccessLog,
+    Assignment,
+    CoachingSession,
+    Employee,
+    ErasureTombstone,
+    Interaction,
+    Job,
+    PulseSurvey,
+    QAEvaluation,
+    RecommendationFeedback,
+    User,
+    XapiStatement,
+)
+
+ERASED_PREFIX = "erased-"
+
+
+# --- who looked -------------------------------------------------------------------------
+
+def access_log_record(*, viewer: User, subject: Employee, what: str, via: str
+                      ) -> AccessLog | None:
+    """Record that `viewer` read `what` of `subject` (never the values). Reading one's
+    own record is not logged."""
+    if viewer.employee_id is not None and viewer.employee_id == subject.pk:
+        return None
+    return AccessLog.objects.create(viewer=viewer, subject=subject, what=what, via=via[:200])
+
+
+def access_log_record_many(*, viewer: User, subjects, what: str, via: str) -> int:
+    rows = [AccessLog(viewer=viewer, subject=s, what=what, via=via[:200]) for s in subjects
+            if viewer.employee_id is None or viewer.employee_id != s.pk]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)
+
+
+def access_log_for(*, employee: Employee) -> QuerySet[AccessLog]:
+    return AccessLog.objects.filter(subject=employee).select_related("viewer").order_by("-at")
+
+
+# --- works council ----------------------------------------------------------------------
+
+def individual_views_hidden(*, viewer: User, employee: Employee) -> bool:
+    """At a site whose works council hides individual views, nobody but the agent sees
+    that agent's individual risk score or performance (team aggregates remain)."""
+    if viewer.employee_id is not None and viewer.employee_id == employee.pk:
+        return False
+    team = employee.team
+    return bool(team and team.site and team.site.hide_individual_views)
+
+
+def exclude_hidden_sites(employees: QuerySet[Employee]) -> QuerySet[Employee]:
+    return employees.exclude(team__site__hide_individual_views=True)
+
+
+# --- pulse: the agent's own answers only --------------------------------------------------
+
+def pulse_own(*, user: User) -> QuerySet[PulseSurvey]:
+    if user.employee_id is None:
+        return PulseSurvey.objects.none()
+    return PulseSurvey.objects.filter(employee_id=user.employee_id).order_by("-answered_at")
+
+
+# --- erasure -------------------------------------------------------------------------------
+
+def employee_erase(*, by_user: User, employee: Employee) -> ErasureTombstone:
+    """Erase a leaver: delete what identifies them and what they said, keep a
+    de-identified analytics extract under an opaque id, and leave a tombstone so the next
+    HR import does not bring them back."""
+    if by_user.role != User.Role.ADMIN:
+        raise PermissionDenied("Only an administrator erases a person.")
+    if employee.status != Employee.Status.LEFT:
+        raise ValidationError({"status": "Only a leaver (status left) can be erased."})
+    original_id = employee.employee_id
+    with transaction.atomic():
+        tombstone = ErasureTombstone.objects.create(employee_id=original_id, erased_by=by_user)
+        _erase_rows(employee)
+        # A random id, not a hash of the old one: nothing links the extract back.
+        employee.employee_id = f"{ERASED_PREFIX}{secrets.token_hex(16)}"
+        employee.name = "Erased person"
+        employee.email = ""
+        employee.hourly_cost = None
+        employee.goal_role = None
+        employee.hire_date = employee.hire_date.replace(day=1)  # tenure kept, to the month
+        employee.save()
+    return tombstone
+
+
+def _erase_rows(employee: Employee) -> None:
+    User.objects.filter(employee=employee).delete()  # the account, its token and sessions
+    AccessLog.objects.filter(subject=employee).delete()
+    PulseSurvey.objects.filter(employee=employee).update(comment="")
+    Interaction.objects.filter(employee=employee).update(transcript="", topic="")
+    CoachingSession.objects.filter(employee=employee).update(
+        agenda="", notes="", agreed_actions="")
+    Assignment.objects.filter(employee=employee).update(reason="")
+    RecommendationFeedback.objects.filter(employee=employee).update(reason="")
+    for statement in XapiStatement.objects.filter(employee=employee).only("raw"):
+        # The actor names the person; the rest is about the activity.
+        statement.raw = {k: v for k, v in statement.raw.items()
+                         if k not in {"actor", "authority", "context"}}
+        statement.save(update_fields=["raw"])
+
+
+def is_erased(employee_id: str) -> bool:
+    """The importer's check: a row for an erased person is skipped, never re-created."""
+    return ErasureTombstone.objects.filter(employee_id=employee_id).exists()
+
+
+# --- retention ------------------------------------------------------------------------------
+
+def retention_enforce(*, today: date) -> dict[str, int]:
+    """Delete or blank personal data older than its category's period
+    (settings.LND_RETENTION_DAYS). Idempotent; returns rows touched per category."""
+    days = settings.LND_RETENTION_DAYS
+
+    def cutoff(category: str) -> date:
+        return today - timedelta(days=days[category])
+
+    def moment(category: str):
+        return timezone.make_aware(datetime.combine(cutoff(category), time.min))
+
+    done: dict[str, int] = {}
+    with transaction.atomic():
+        done["interaction_transcripts"] = Interaction.objects.filter(
+            period_start__lt=cutoff("interaction_transcripts")).exclude(
+            transcript="").update(transcript="")
+        done["interactions"] = Interaction.objects.filter(
+            period_start__lt=cutoff("interactions")).delete()[0]
+        done["pulse_comments"] = PulseSurvey.objects.filter(
+            answered_at__lt=cutoff("pulse_comments")).exclude(comment="").update(comment="")
+        done["pulse_answers"] = PulseSurvey.objects.filter(
+            answered_at__lt=cutoff("pulse_answers")).delete()[0]
+        done["access_logs"] = AccessLog.objects.filter(at__lt=moment("access_logs")).delete()[0]
+        done["qa_evaluations"] = QAEvaluation.objects.filter(
+            evaluated_on__lt=cutoff("qa_evaluations")).delete()[0]
+        done["coaching_notes"] = CoachingSession.objects.filter(
+            held_on__lt=cutoff("coaching_notes")).exclude(
+            agenda="", notes="", agreed_actions="").update(agenda="", notes="", agreed_actions="")
+        done["job_records"] = Job.objects.filter(
+            state__in=[Job.State.SUCCEEDED, Job.State.FAILED],
+            finished_at__lt=moment("job_records")).delete()[0]
+    return done

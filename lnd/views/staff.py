@@ -1,0 +1,108 @@
+"""L&D and admin pages: overview, data imports, models, reports, and job progress."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from lnd.models import Job, ModelVersion
+from lnd.selectors import development, portal_staff
+from lnd.services import imports, ml_jobs, registry
+from lnd.views.access import STAFF, is_htmx, roles
+from lnd.views.forms import UploadForm
+
+
+def staff_home(request):
+    return render(request, "portal/staff_home.html", {
+        "jobs": Job.objects.order_by("-created_at")[:20],
+        "run": development.current_run(),
+    })
+
+
+@roles(*STAFF)
+def data(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = imports.import_upload(by_user=request.user,
+                                        uploaded_file=form.cleaned_data["file"],
+                                        dry_run=form.cleaned_data["dry_run"])
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {"file": exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Upload received; the import is queued.")
+            return redirect(f"{request.path}?job={job.pk}")
+    return render(request, "portal/data.html", {
+        "form": form, "job": _job_param(request), "history": portal_staff.import_history()})
+
+
+@roles(*STAFF)
+def job_status(request, pk: int):
+    """The htmx progress partial: polls itself until the job is finished."""
+    job = portal_staff.job_with_reports(pk)
+    template = "portal/_job_status.html" if is_htmx(request) else "portal/job.html"
+    return render(request, template, {"job": job})
+
+
+@roles(*STAFF)
+def models(request):
+    versions = list(portal_staff.model_versions())
+    return render(request, "portal/models.html", {
+        "versions": [(v, _scores(v)) for v in versions],
+        "active": {v.kind: v for v in versions if v.status == ModelVersion.Status.ACTIVE},
+        "jobs": portal_staff.train_jobs(),
+        "run": development.current_run(),
+        "job": _job_param(request),
+    })
+
+
+@require_POST
+@roles(*STAFF)
+def model_activate(request, pk: int):
+    version = get_object_or_404(ModelVersion, pk=pk)
+    if version.status == ModelVersion.Status.ACTIVE:
+        messages.info(request, f"Model {version.pk} is already active.")
+    else:
+        registry.model_rollback(to_version=version, by=request.user.get_username())
+        messages.success(request, f"Model {version.pk} is now the active {version.kind} model.")
+    return redirect("models")
+
+
+@require_POST
+@roles(*STAFF)
+def model_train(request):
+    try:
+        job = ml_jobs.train_start(by_user=request.user)
+    except ml_jobs.AlreadyRunning as exc:
+        messages.error(request, str(exc))
+        return redirect("models")
+    messages.success(request, "Training queued.")
+    return redirect(f"{_models_url()}?job={job.pk}")
+
+
+@roles(*STAFF)
+def reports(request):
+    report = portal_staff.latest_report("retention")
+    return render(request, "portal/reports.html", {"report": report})
+
+
+def _models_url() -> str:
+    from django.urls import reverse
+
+    return reverse("models")
+
+
+def _scores(version: ModelVersion) -> list[tuple[str, float]]:
+    """The held-out uplift of the model and of each baseline, model first."""
+    prefix = "heldout_uplift_"
+    scores = [(k.removeprefix(prefix).replace("_", " "), v) for k, v in version.metrics.items()
+              if k.startswith(prefix) and isinstance(v, int | float)]
+    return sorted(scores, key=lambda kv: kv[0] != "model")
+
+
+def _job_param(request) -> Job | None:
+    value = request.GET.get("job", "")
+    return portal_staff.job_with_reports(int(value)) if value.isdigit() else None
