@@ -37,6 +37,8 @@ demo: install
 	test -f $(DEMO_DIR)/agents.csv || $(BIN)/python manage.py simulate $(DEMO_DIR) \
 		--agents $(DEMO_AGENTS) --weeks $(DEMO_WEEKS) --seed 7
 	$(BIN)/python manage.py import_data $(DEMO_DIR)
+	$(BIN)/python manage.py train
+	$(BIN)/python manage.py recommend --all
 	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	scripts/serve-demo

@@ -42,3 +42,15 @@ def execute_job(self, job_id: int) -> str:
 @shared_task
 def reap_stale_jobs() -> list[int]:
     return jobs.jobs_reap_stale()
+
+
+@shared_task
+def nightly_refresh() -> str:
+    """Retrain, then score with whichever model is active afterwards."""
+    from lnd.services.ml_jobs import AlreadyRunning, train_start
+
+    try:
+        job = train_start(then_score=True)
+    except AlreadyRunning:
+        return "training already running"
+    return f"queued job {job.pk}"

@@ -55,6 +55,10 @@ def handle_train(job: Job, progress: Progress) -> dict:
                                    progress=progress)
     except ValueError as exc:  # not enough history, no data yet
         raise PermanentJobError(str(exc)) from exc
+    if job.params.get("then_score"):
+        from lnd.services.ml_jobs import recommend_start
+
+        recommend_start(by_user=job.owner, as_of=_as_of(job))
     return {"message": f"Model {version.pk} {version.status}: {version.decision}",
             "result": {"model_version": version.pk, "status": version.status}}
 

@@ -36,13 +36,15 @@ class AlreadyRunning(Exception):
     pass
 
 
-def train_start(*, by_user=None, as_of: date | None = None, seed: int = 0) -> Job:
-    """Queue a training run; refused while another is queued or running."""
+def train_start(*, by_user=None, as_of: date | None = None, seed: int = 0,
+                then_score: bool = False) -> Job:
+    """Queue a training run; refused while another is queued or running. With
+    `then_score`, a scoring job follows it whatever the promotion decision."""
     try:
         with transaction.atomic():
             return job_create(kind=Job.Kind.TRAIN, owner=by_user,
                               params={"as_of": as_of.isoformat() if as_of else None,
-                                      "seed": seed})
+                                      "seed": seed, "then_score": then_score})
     except IntegrityError:
         raise AlreadyRunning("A training run is already queued or running.") from None
 
