@@ -18,3 +18,7 @@ def recommend_config_kwargs() -> dict:
 
 
 SCORING_CHUNK_AGENTS = env.int("LND_SCORING_CHUNK_AGENTS", default=2000)
+# Helper tasks a scoring job queues to share its chunks with other workers.
+SCORING_FANOUT = env.int("LND_SCORING_FANOUT", default=8)
+# A job or chunk whose heartbeat is older than this is taken to have lost its worker.
+JOB_STALE_SECONDS = env.int("LND_JOB_STALE_SECONDS", default=300)

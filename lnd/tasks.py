@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import traceback
 
 from celery import shared_task
@@ -54,3 +56,15 @@ def nightly_refresh() -> str:
     except AlreadyRunning:
         return "training already running"
     return f"queued job {job.pk}"
+
+
+@shared_task(acks_late=True)
+def score_chunks(run_id: int) -> int:
+    """Help a scoring run: claim and score its chunks until none is left."""
+    from lnd.models import RecommendationRun
+    from lnd.services.ml_jobs import chunks_score
+
+    run = RecommendationRun.objects.filter(pk=run_id, status="building").first()
+    if run is None:
+        return 0
+    return chunks_score(run=run, worker=f"{socket.gethostname()}:{os.getpid()}:helper")

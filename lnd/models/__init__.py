@@ -11,7 +11,13 @@ from .catalogue import (
 from .development import AssignedBy, Assignment, CoachingSession, Completion, XapiStatement
 from .governance import AccessLog, ChangeLog, ErasureTombstone
 from .jobs import ImportFileReport, Job
-from .ml import ModelVersion, Recommendation, RecommendationFeedback, RecommendationRun
+from .ml import (
+    ModelVersion,
+    Recommendation,
+    RecommendationFeedback,
+    RecommendationRun,
+    ScoringChunk,
+)
 from .people import Employee, RoleHistory, Separation, Site, Team
 from .retention import Pilot, PilotMember, ReportCache, RiskRun, RiskScore
 from .signals import (
@@ -29,6 +35,7 @@ __all__ = [
     "Completion", "Employee", "ImportFileReport", "Interaction", "Job", "LearningItem",
     "Metric", "ModelVersion", "PulseSurvey", "QAEvaluation", "Recommendation",
     "RecommendationFeedback", "RecommendationRun", "Role", "RoleHistory", "RoleRequirement",
-    "Separation", "Site", "Skill", "SkillAssessment", "Team", "User", "WeeklyPerformance",
+    "ScoringChunk", "Separation", "Site", "Skill", "SkillAssessment", "Team", "User",
+    "WeeklyPerformance",
     "XapiStatement",
 ]

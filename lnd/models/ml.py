@@ -139,3 +139,31 @@ class RecommendationFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.item_id} by {self.employee_id}"
+
+
+class ScoringChunk(models.Model):
+    """A slice of a scoring run (whole teams, so team comparisons stay right) that any
+    worker can claim with a conditional update."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+
+    run = models.ForeignKey(RecommendationRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    employee_ids = models.JSONField(help_text="employee_id codes scored by this chunk")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    worker = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="chunk_run_index"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id} chunk {self.index} ({self.state})"

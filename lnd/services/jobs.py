@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from lnd import conf
 from lnd.models import Job
 
-STALE_AFTER = timedelta(minutes=5)
+STALE_AFTER = timedelta(seconds=conf.JOB_STALE_SECONDS)
 Progress = Callable[[float, str], None]
 
 

@@ -32,17 +32,27 @@ from lnd.models import (
 )
 from recommender.dataset import COLUMNS, Dataset
 
+ALL_PEOPLE = Q()
+
 
 def default_as_of() -> date | None:
     """The contract's default: the latest week present in performance data."""
     return WeeklyPerformance.objects.aggregate(latest=Max("period_start"))["latest"]
 
 
-def dataset_from_db(*, as_of: date | None = None) -> Dataset:
+def dataset_from_db(*, as_of: date | None = None,
+                    employee_ids: list[str] | None = None) -> Dataset:
+    """All history up to `as_of`. With `employee_ids`, the per-agent frames hold only
+    those people (a scoring chunk); catalogue, roster and development history stay whole
+    so popularity and item statistics are the same in every chunk."""
     as_of = as_of or default_as_of()
     if as_of is None:
         raise ValueError("No performance data yet: import data before training or scoring.")
-    frames = {name: loader(as_of) for name, loader in _LOADERS.items()}
+    only = Q() if employee_ids is None else Q(employee__employee_id__in=employee_ids)
+    frames = {name: loader(as_of, only) if name in _PER_AGENT else loader(as_of)
+              for name, loader in _LOADERS.items()}
+    if employee_ids is not None:
+        frames["agents"] = frames["agents"][frames["agents"]["employee_id"].isin(employee_ids)]
     return Dataset(as_of=pd.Timestamp(as_of), **frames)
 
 
@@ -110,24 +120,24 @@ def _separations(as_of):
         "employee__employee_id", "separation_date", "reason"), dates=("separation_date",))
 
 
-def _performance(as_of):
+def _performance(as_of, only=ALL_PEOPLE):
     return _frame("performance", WeeklyPerformance.objects.filter(
-        period_start__lte=as_of).values_list(
+        only, period_start__lte=as_of).values_list(
         "employee__employee_id", "period_start", "metric__code", "value").iterator(
         chunk_size=20_000), dates=("period_start",))
 
 
-def _qa_evaluations(as_of):
+def _qa_evaluations(as_of, only=ALL_PEOPLE):
     return _frame("qa_evaluations", QAEvaluation.objects.filter(
-        evaluated_on__lte=as_of).values_list(
+        only, evaluated_on__lte=as_of).values_list(
         "evaluation_id", "skill__code", "employee__employee_id", "evaluated_on",
         "evaluator__employee_id", "score").iterator(chunk_size=20_000),
         dates=("evaluated_at",))
 
 
-def _interactions(as_of):
+def _interactions(as_of, only=ALL_PEOPLE):
     frame = _frame("interactions", Interaction.objects.filter(
-        period_start__lte=as_of).values_list(
+        only, period_start__lte=as_of).values_list(
         "interaction_id", "employee__employee_id", "started_at", "channel", "topic",
         "customer_sentiment", "handle_seconds", "resolved", "csat").iterator(
         chunk_size=20_000))
@@ -136,17 +146,17 @@ def _interactions(as_of):
     return frame
 
 
-def _pulse_surveys(as_of):
+def _pulse_surveys(as_of, only=ALL_PEOPLE):
     # Answers feed models as numbers only; comments never leave the agent's own pages.
     return _frame("pulse_surveys", PulseSurvey.objects.filter(
-        answered_at__lte=as_of).values_list(
+        only, answered_at__lte=as_of).values_list(
         "employee__employee_id", "answered_at", "engagement", "wellbeing", "enps"),
         dates=("answered_at",))
 
 
-def _skill_assessments(as_of):
+def _skill_assessments(as_of, only=ALL_PEOPLE):
     return _frame("skill_assessments", SkillAssessment.objects.filter(
-        assessed_at__lte=as_of).values_list(
+        only, assessed_at__lte=as_of).values_list(
         "employee__employee_id", "skill__code", "assessed_at", "level", "source"),
         dates=("assessed_at",))
 
@@ -164,6 +174,9 @@ def _coaching_sessions(as_of):
         "session_id", "employee__employee_id", "coach__employee_id", "held_on",
         "item__code"), dates=("held_at",))
 
+
+_PER_AGENT = {"performance", "qa_evaluations", "interactions", "pulse_surveys",
+              "skill_assessments"}
 
 _LOADERS = {
     "skills": _skills, "roles": _roles, "role_requirements": _role_requirements,

@@ -3,7 +3,10 @@ nightly schedule, run by any worker, followed through the Job row."""
 
 from __future__ import annotations
 
+import os
 import platform
+import socket
+import time
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -14,6 +17,7 @@ import pandas as pd
 import sklearn
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from lnd import conf
@@ -25,11 +29,16 @@ from lnd.models import (
     ModelVersion,
     Recommendation,
     RecommendationRun,
+    ScoringChunk,
 )
 from lnd.services import recommendation_runs, registry
-from lnd.services.jobs import Progress, job_create
-from lnd.services.ml_io import dataset_from_db
+from lnd.services.jobs import STALE_AFTER, Progress, job_create
+from lnd.services.ml_io import dataset_from_db, default_as_of
 from recommender import api
+
+
+# The truth-free held-out score the promotion gate compares (recommender.api._validate).
+GATE_METRIC = "heldout_item_corr"
 
 
 class AlreadyRunning(Exception):
@@ -90,15 +99,15 @@ def _gate(version: ModelVersion, metrics: dict) -> ModelVersion:
     if active is not None:
         # The active model's score on the same held-out period, recorded when it trained
         # on data reaching at least as far; otherwise it has none to compare and yields.
-        active_score = active.metrics.get("heldout_uplift_model") \
+        active_score = active.metrics.get(f"{GATE_METRIC}_model") \
             if active.as_of == version.as_of else None
     failures = []
     if metrics["heldout_rmse_with_gain"] > metrics["heldout_rmse_baseline_only"]:
         failures.append("its gain estimates made held-out outcomes worse to predict")
     return registry.model_gate(
-        candidate=version, candidate_score=metrics["heldout_uplift_model"],
-        baseline_scores={"popularity": metrics["heldout_uplift_popularity"],
-                         "skill_gap": metrics["heldout_uplift_skill_gap"]},
+        candidate=version, candidate_score=metrics[f"{GATE_METRIC}_model"],
+        baseline_scores={"popularity": metrics[f"{GATE_METRIC}_popularity"],
+                         "skill_gap": metrics[f"{GATE_METRIC}_skill_gap"]},
         active_score=active_score, extra_failures=failures)
 
 
@@ -122,46 +131,137 @@ def _plain(value):
 
 
 # -- scoring --------------------------------------------------------------------------
+# A scoring run is split into chunks of whole teams. The job that starts the run scores
+# chunks itself and queues helpers that do the same; each chunk is claimed with a
+# conditional UPDATE, and a chunk whose worker stopped heart-beating is taken over. The
+# run becomes visible only when every chunk is done, in one switch.
 
 def recommendations_score(*, as_of: date | None = None, job: Job | None = None,
                           progress: Progress | None = None) -> RecommendationRun:
-    """Score every active agent into a new run and switch to it atomically."""
+    """Score every active agent into a new run (or resume this job's run after a crash)
+    and switch to it atomically."""
     progress = progress or (lambda fraction, message="": None)
-    active = registry.active_model(ModelVersion.Kind.GAIN)
-    model = registry.load_model(active, api.GainModel.load) if active else None
-    config = api.RecommendConfig(**conf.recommend_config_kwargs())
-    progress(0.05, "Reading agents' recent history")
-    ds = dataset_from_db(as_of=as_of)
-    progress(0.3, "Scoring")
-    recs = api.recommend(ds, model, config=config)
-    run = recommendation_runs.run_start(as_of=ds.as_of.date(), model_version=active, job=job,
-                                        config=asdict(config))
-    try:
-        _write_ranked(run, recs.ranked, progress)
-        _assign_mandatory(recs.mandatory)
-    except Exception:
-        recommendation_runs.run_fail(run=run)
-        raise
+    run = _resume_or_start_run(job=job, as_of=as_of)
+    chunks = run.chunks.count()
+    helpers = min(chunks - 1, conf.SCORING_FANOUT)
+    for _ in range(max(helpers, 0)):
+        if job is not None:  # inline runs (a command without workers) do all the work
+            from lnd.tasks import score_chunks
+
+            score_chunks.delay(run.pk)
+    while True:
+        chunks_score(run=run, worker=_me(job))
+        done = run.chunks.filter(state=ScoringChunk.State.DONE).count()
+        progress(0.05 + 0.9 * done / max(chunks, 1), f"Scored {done} of {chunks} chunks")
+        if done == chunks:
+            break
+        time.sleep(1)  # others are scoring; their chunks are taken over if they die
     return recommendation_runs.run_switch(run=run)
 
 
-def _write_ranked(run: RecommendationRun, ranked: pd.DataFrame, progress: Progress) -> None:
-    employees = dict(Employee.objects.values_list("employee_id", "pk"))
+def _resume_or_start_run(*, job: Job | None, as_of: date | None) -> RecommendationRun:
+    if job is not None and job.params.get("run_id"):
+        run = RecommendationRun.objects.filter(pk=job.params["run_id"]).first()
+        if run is not None and run.status == RecommendationRun.Status.BUILDING:
+            return run
+    as_of = as_of or default_as_of()
+    if as_of is None:
+        raise ValueError("No performance data yet: import data before scoring.")
+    active = registry.active_model(ModelVersion.Kind.GAIN)
+    config = api.RecommendConfig(**conf.recommend_config_kwargs())
+    with transaction.atomic():
+        run = recommendation_runs.run_start(as_of=as_of, model_version=active, job=job,
+                                            config=asdict(config))
+        ScoringChunk.objects.bulk_create(
+            ScoringChunk(run=run, index=i, employee_ids=ids)
+            for i, ids in enumerate(_chunk_by_team(as_of, conf.SCORING_CHUNK_AGENTS)))
+        if job is not None:
+            job.params = {**job.params, "run_id": run.pk}
+            Job.objects.filter(pk=job.pk).update(params=job.params)
+    return run
+
+
+def _chunk_by_team(as_of: date, size: int) -> list[list[str]]:
+    """Whole teams packed into chunks of about `size` people (a bigger team alone)."""
+    people = Employee.objects.filter(status=Employee.Status.ACTIVE, hire_date__lte=as_of) \
+        .order_by("team_id", "employee_id").values_list("team_id", "employee_id")
+    teams: dict[int | None, list[str]] = {}
+    for team_id, employee_id in people:
+        teams.setdefault(team_id, []).append(employee_id)
+    chunks: list[list[str]] = [[]]
+    for members in teams.values():
+        if chunks[-1] and len(chunks[-1]) + len(members) > size:
+            chunks.append([])
+        chunks[-1].extend(members)
+    return [c for c in chunks if c]
+
+
+def chunks_score(*, run: RecommendationRun, worker: str) -> int:
+    """Claim and score chunks of `run` until none is left to claim; returns how many."""
+    scored = 0
+    while (chunk := _chunk_claim(run=run, worker=worker)) is not None:
+        _chunk_process(chunk, worker=worker)
+        scored += 1
+    return scored
+
+
+def _chunk_claim(*, run: RecommendationRun, worker: str) -> ScoringChunk | None:
+    claimable = Q(state=ScoringChunk.State.QUEUED) | Q(
+        state=ScoringChunk.State.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER)
+    for chunk_id in run.chunks.filter(claimable).values_list("pk", flat=True)[:20]:
+        if ScoringChunk.objects.filter(claimable, pk=chunk_id).update(
+                state=ScoringChunk.State.RUNNING, worker=worker, heartbeat_at=timezone.now(),
+                attempts=F("attempts") + 1):
+            return ScoringChunk.objects.get(pk=chunk_id)
+    return None
+
+
+class _LostChunk(Exception):
+    """Another worker took this chunk over (we were thought dead); it writes instead."""
+
+
+def _chunk_process(chunk: ScoringChunk, *, worker: str) -> None:
+    run = chunk.run
+    version = run.model_version
+    model = registry.load_model(version, api.GainModel.load) if version else None
+    config = api.RecommendConfig(**{**conf.recommend_config_kwargs(),
+                                    **{k: v for k, v in run.config.items()
+                                       if k in api.RecommendConfig.__dataclass_fields__}})
+    ds = dataset_from_db(as_of=run.as_of, employee_ids=chunk.employee_ids)
+    recs = api.recommend(ds, model, config=config)
+    try:
+        with transaction.atomic():
+            # Idempotent: a retried chunk replaces what a dead attempt may have written.
+            Recommendation.objects.filter(
+                run=run, employee__employee_id__in=chunk.employee_ids).delete()
+            rows = _recommendation_rows(run, recs.ranked)
+            Recommendation.objects.bulk_create(rows, batch_size=5000)
+            _assign_mandatory(recs.mandatory)
+            if not ScoringChunk.objects.filter(
+                    pk=chunk.pk, worker=worker, state=ScoringChunk.State.RUNNING).update(
+                    state=ScoringChunk.State.DONE, rows=len(rows),
+                    heartbeat_at=timezone.now()):
+                raise _LostChunk
+    except _LostChunk:
+        return
+
+
+def _recommendation_rows(run: RecommendationRun, ranked: pd.DataFrame) -> list[Recommendation]:
+    employees = dict(Employee.objects.filter(
+        employee_id__in=ranked["employee_id"].unique().tolist()).values_list(
+        "employee_id", "pk"))
     items = dict(LearningItem.objects.values_list("code", "pk"))
-    chunk = max(conf.SCORING_CHUNK_AGENTS * 5, 1)
-    for start in range(0, len(ranked), chunk):
-        part = ranked.iloc[start:start + chunk]
-        recommendation_runs.run_add(run=run, rows=[
-            Recommendation(
-                run=run, employee_id=employees[r.employee_id], item_id=items[r.item_code],
-                rank=int(r.rank), score=float(r.score), expected_gain=_num(r.expected_gain),
-                gain_low=_num(r.gain_low), gain_high=_num(r.gain_high),
-                reasons=list(r.reasons), on_path=bool(r.on_path),
-                path_note=str(r.path_note or "")[:300], propensity=float(r.propensity),
-                explored=bool(r.explored))
-            for r in part.itertuples(index=False)])
-        progress(0.3 + 0.65 * min(1.0, (start + chunk) / max(len(ranked), 1)),
-                 f"Wrote {min(start + chunk, len(ranked))} of {len(ranked)} recommendations")
+    return [Recommendation(
+        run=run, employee_id=employees[r.employee_id], item_id=items[r.item_code],
+        rank=int(r.rank), score=float(r.score), expected_gain=_num(r.expected_gain),
+        gain_low=_num(r.gain_low), gain_high=_num(r.gain_high), reasons=list(r.reasons),
+        on_path=bool(r.on_path), path_note=str(r.path_note or "")[:300],
+        propensity=float(r.propensity), explored=bool(r.explored))
+        for r in ranked.itertuples(index=False)]
+
+
+def _me(job: Job | None) -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{job.pk if job else 'inline'}"
 
 
 def _num(value) -> float | None:
@@ -194,12 +294,6 @@ def recommendations_score_agent(*, employee: Employee, as_of: date | None = None
     ds = dataset_from_db(as_of=as_of)
     recs = api.recommend(ds, model, config=api.RecommendConfig(**conf.recommend_config_kwargs()))
     mine = recs.ranked[recs.ranked["employee_id"] == employee.employee_id]
-    items = dict(LearningItem.objects.values_list("code", "pk"))
-    rows = [Recommendation(
-        run=current, employee=employee, item_id=items[r.item_code], rank=int(r.rank),
-        score=float(r.score), expected_gain=_num(r.expected_gain), gain_low=_num(r.gain_low),
-        gain_high=_num(r.gain_high), reasons=list(r.reasons), on_path=bool(r.on_path),
-        path_note=str(r.path_note or "")[:300], propensity=float(r.propensity),
-        explored=bool(r.explored)) for r in mine.itertuples(index=False)]
+    rows = _recommendation_rows(current, mine)
     recommendation_runs.run_replace_agent(run=current, employee=employee, rows=rows)
     return len(rows)

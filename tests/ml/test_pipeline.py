@@ -37,8 +37,8 @@ def test_the_pipeline_runs_through_the_commands(centre, tmp_path, settings):
     assert version.status in ("active", "rejected") and version.decision
     assert (Path(version.artifact_path).parent == tmp_path / "artifacts"
             and len(version.artifact_sha256) == 64)
-    assert {"heldout_uplift_model", "heldout_uplift_popularity",
-            "heldout_uplift_skill_gap"} <= set(version.metrics)
+    gate = ml_jobs.GATE_METRIC
+    assert {f"{gate}_model", f"{gate}_popularity", f"{gate}_skill_gap"} <= set(version.metrics)
     assert version.library_versions["lightgbm"] and version.feature_names
 
     _run("recommend", "--all")
