@@ -10,6 +10,8 @@ class Job(models.Model):
         IMPORT = "import"
         TRAIN = "train"
         RECOMMEND = "recommend"
+        TRAIN_RISK = "train_risk", "Train attrition risk"
+        SCORE_RISK = "score_risk", "Score attrition risk"
         REPORT = "report"
 
     class State(models.TextChoices):
@@ -42,7 +44,8 @@ class Job(models.Model):
                                    name="job_progress_0_1"),
             # Two "train now" clicks (or two L&D specialists) never train twice at once.
             models.UniqueConstraint(fields=["kind"],
-                                    condition=Q(kind="train", state__in=["queued", "running"]),
+                                    condition=Q(kind__in=["train", "train_risk"],
+                                              state__in=["queued", "running"]),
                                     name="one_live_training_job"),
         ]
 

@@ -40,3 +40,30 @@ def recommendations_write_csv(out: TextIO, *, employees=None) -> int:
 
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.6f}"
+
+
+RISK_COLUMNS = ["employee_id", "risk_90d", "model_version", "drivers", "generated_at"]
+
+
+def risk_write_csv(out: TextIO, *, employees=None) -> int:
+    """The current risk run. Drivers never quote pulse answers (recommender.retention)."""
+    from lnd.models import RiskRun, RiskScore
+
+    run = RiskRun.objects.filter(is_current=True).first()
+    writer = csv.writer(out)
+    writer.writerow(RISK_COLUMNS)
+    if run is None:
+        return 0
+    scores = RiskScore.objects.filter(run=run).order_by("employee__employee_id")
+    if employees is not None:
+        scores = scores.filter(employee__in=employees)
+    count = 0
+    for employee_id, risk, drivers, action in scores.values_list(
+            "employee__employee_id", "risk_90d", "drivers", "suggested_action").iterator(
+            chunk_size=5000):
+        sentences = [*drivers, action] if action else list(drivers)
+        writer.writerow([employee_id, f"{risk:.6f}", f"risk-{run.model_version_id}",
+                         REASON_SEPARATOR.join(s.replace("|", "/") for s in sentences),
+                         run.created_at.isoformat()])
+        count += 1
+    return count

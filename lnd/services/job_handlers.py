@@ -76,6 +76,44 @@ def handle_recommend(job: Job, progress: Progress) -> dict:
             "result": {"run": run.pk, "recommendations": count, "fallback": run.fallback}}
 
 
+def handle_train_risk(job: Job, progress: Progress) -> dict:
+    from lnd.services.retention import risk_model_train
+
+    try:
+        version = risk_model_train(as_of=_as_of(job), job=job, progress=progress)
+    except ValueError as exc:
+        raise PermanentJobError(str(exc)) from exc
+    if job.params.get("then_score") and version.status == "active":
+        from lnd.services.jobs import job_create
+
+        job_create(kind=Job.Kind.SCORE_RISK, owner=job.owner, params=job.params)
+    return {"message": f"Risk model {version.pk} {version.status}: {version.decision}",
+            "result": {"model_version": version.pk, "status": version.status}}
+
+
+def handle_score_risk(job: Job, progress: Progress) -> dict:
+    from lnd.services.retention import risk_score
+
+    try:
+        run = risk_score(as_of=_as_of(job), job=job, progress=progress)
+    except ValueError as exc:
+        raise PermanentJobError(str(exc)) from exc
+    return {"message": f"Risk run {run.pk}: {run.scores.count()} agents scored",
+            "result": {"risk_run": run.pk}}
+
+
+def handle_report(job: Job, progress: Progress) -> dict:
+    from lnd.services.retention import retention_report_build
+
+    try:
+        cache = retention_report_build(as_of=_as_of(job), progress=progress,
+                                       window_weeks=job.params.get("window_weeks", 12))
+    except ValueError as exc:
+        raise PermanentJobError(str(exc)) from exc
+    return {"message": f"Retention report ready ({cache.data_version[:8]})",
+            "result": {"report": cache.pk}}
+
+
 def _as_of(job: Job) -> date | None:
     return date.fromisoformat(job.params["as_of"]) if job.params.get("as_of") else None
 
@@ -84,4 +122,7 @@ HANDLERS: dict[str, Callable[[Job, Progress], dict]] = {
     Job.Kind.IMPORT: handle_import,
     Job.Kind.TRAIN: handle_train,
     Job.Kind.RECOMMEND: handle_recommend,
+    Job.Kind.TRAIN_RISK: handle_train_risk,
+    Job.Kind.SCORE_RISK: handle_score_risk,
+    Job.Kind.REPORT: handle_report,
 }

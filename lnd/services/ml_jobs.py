@@ -36,7 +36,6 @@ from lnd.services.jobs import STALE_AFTER, Progress, job_create
 from lnd.services.ml_io import dataset_from_db, default_as_of
 from recommender import api
 
-
 # The truth-free held-out score the promotion gate compares (recommender.api._validate).
 GATE_METRIC = "heldout_item_corr"
 

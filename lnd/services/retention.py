@@ -1,0 +1,200 @@
+"""Retention on the Django side: the attrition-risk model (same registry and gate as the
+recommender), current risk scores, the cached retention report, and randomised pilots.
+The statistics themselves live in recommender.retention."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from lnd.models import (
+    Assignment,
+    Completion,
+    Employee,
+    LearningItem,
+    Metric,
+    ModelVersion,
+    Pilot,
+    PilotMember,
+    ReportCache,
+    RiskRun,
+    RiskScore,
+    Separation,
+    Site,
+    WeeklyPerformance,
+)
+from lnd.services import registry
+from lnd.services.jobs import Progress
+from lnd.services.ml_io import dataset_from_db, default_as_of
+from lnd.services.ml_jobs import _library_versions, _plain
+from recommender.retention import (
+    RiskModel,
+    analyse_pilot,
+    assign_pilot,
+    attrition_model,
+    roi,
+    score_agents,
+)
+from recommender.retention.report import build_retention_report
+
+_quiet = lambda fraction, message="": None  # noqa: E731 - a progress sink
+
+
+# -- attrition risk model --------------------------------------------------------------
+
+def risk_model_train(*, as_of: date | None = None, job=None,
+                     progress: Progress = _quiet) -> ModelVersion:
+    progress(0.05, "Reading history")
+    ds = dataset_from_db(as_of=as_of)
+    progress(0.2, "Evaluating on the latest held-out weeks")
+    held_out = attrition_model.evaluate(ds)
+    progress(0.6, "Training the attrition-risk model")
+    model = RiskModel().fit(ds)
+    artifact_dir = Path(settings.LND_ARTIFACT_DIR)
+    artifact_dir.mkdir(parents=True, exist_ok=True)
+    path = artifact_dir / f"risk-{timezone.now().strftime('%Y%m%dT%H%M%S%f')}.json"
+    sha = model.save(path)
+    version = registry.model_record(
+        kind=ModelVersion.Kind.RISK, as_of=ds.as_of.date(), seed=0, params={},
+        feature_names=list(model.features_), metrics=_plain(held_out),
+        library_versions=_library_versions(), artifact_path=path, artifact_sha256=sha,
+        job=job)
+    progress(0.95, "Comparing with the base rate and the active model")
+    return _risk_gate(version, held_out)
+
+
+def _risk_gate(version: ModelVersion, held_out: dict) -> ModelVersion:
+    """Promote only if held-out ROC-AUC beats chance (the base-rate baseline) and the
+    Brier score beats always predicting the base rate, and the active model's AUC."""
+    if held_out.get("roc_auc") is None:
+        version.status = ModelVersion.Status.REJECTED
+        version.decision = "Rejected: " + held_out.get("note", "no held-out evaluation") + "."
+        version.save(update_fields=["status", "decision"])
+        return version
+    base = held_out["base_rate"]
+    active = registry.active_model(ModelVersion.Kind.RISK)
+    active_auc = active.metrics.get("roc_auc") if active and active.as_of == version.as_of \
+        else None
+    failures = []
+    if held_out["brier"] >= base * (1 - base):
+        failures.append(f"Brier {held_out['brier']:.4f} is no better than predicting the "
+                        f"base rate ({base * (1 - base):.4f})")
+    return registry.model_gate(candidate=version, candidate_score=held_out["roc_auc"],
+                               baseline_scores={"chance (base rate)": 0.5},
+                               active_score=active_auc, extra_failures=failures)
+
+
+def risk_score(*, as_of: date | None = None, job=None, progress: Progress = _quiet
+               ) -> RiskRun:
+    """Score every active agent with the active risk model; switch runs atomically."""
+    active = registry.active_model(ModelVersion.Kind.RISK)
+    if active is None:
+        raise ValueError("No active attrition-risk model: train one first.")
+    model = registry.load_model(active, RiskModel.load)
+    progress(0.1, "Reading history")
+    ds = dataset_from_db(as_of=as_of)
+    progress(0.4, "Scoring attrition risk")
+    scored = score_agents(ds, model)
+    employees = dict(Employee.objects.values_list("employee_id", "pk"))
+    with transaction.atomic():
+        run = RiskRun.objects.create(model_version=active, job=job, as_of=ds.as_of.date())
+        RiskScore.objects.bulk_create([
+            RiskScore(run=run, employee_id=employees[r.employee_id],
+                      risk_90d=float(min(max(r.risk_90d, 0.0), 1.0)),
+                      drivers=[d for d in r.drivers if not d.startswith("Suggested action")],
+                      suggested_action=next((d for d in r.drivers
+                                             if d.startswith("Suggested action")), ""))
+            for r in scored.itertuples(index=False) if r.employee_id in employees],
+            batch_size=5000)
+        RiskRun.objects.filter(is_current=True).exclude(pk=run.pk).update(is_current=False)
+        RiskRun.objects.filter(pk=run.pk).update(is_current=True)
+    run.refresh_from_db()
+    return run
+
+
+# -- the retention report --------------------------------------------------------------
+
+def data_version() -> str:
+    """Changes whenever data that the report reads changes (counts and latest dates)."""
+    facts = {
+        "performance": WeeklyPerformance.objects.aggregate(n=Count("pk"),
+                                                           last=Max("period_start")),
+        "completions": Completion.objects.aggregate(n=Count("pk"), last=Max("completed_on")),
+        "separations": Separation.objects.aggregate(n=Count("pk"),
+                                                    last=Max("separation_date")),
+        "employees": Employee.objects.aggregate(n=Count("pk")),
+        "weights": list(Metric.objects.order_by("code").values_list("code", "weight")),
+        "sites": list(Site.objects.order_by("name").values_list("name", "replacement_cost")),
+    }
+    return hashlib.sha256(json.dumps(facts, default=str, sort_keys=True).encode()
+                          ).hexdigest()[:32]
+
+
+def retention_report_build(*, as_of: date | None = None, window_weeks: int = 12,
+                           progress: Progress = _quiet) -> ReportCache:
+    """Compute the report once per data version and parameters; later calls reuse it."""
+    as_of = as_of or default_as_of()
+    if as_of is None:
+        raise ValueError("No performance data yet: import data first.")
+    params = {"as_of": as_of.isoformat(), "window_weeks": window_weeks}
+    version = hashlib.sha256((data_version() + json.dumps(params, sort_keys=True)).encode()
+                             ).hexdigest()[:32]
+    cached = ReportCache.objects.filter(kind="retention", data_version=version).first()
+    if cached is not None:
+        return cached
+    progress(0.1, "Reading history")
+    ds = dataset_from_db(as_of=as_of)
+    progress(0.3, "Survival, hazard ratios, risk model, effectiveness, ROI")
+    costs = {name: float(cost) for name, cost in
+             Site.objects.exclude(replacement_cost=None).values_list("name",
+                                                                     "replacement_cost")}
+    payload = build_retention_report(
+        ds, window_weeks=window_weeks,
+        replacement_cost=costs or roi.DEFAULT_REPLACEMENT_COST)
+    cache, _ = ReportCache.objects.update_or_create(
+        kind="retention", data_version=version, defaults={"params": params,
+                                                          "payload": payload})
+    return cache
+
+
+# -- randomised pilots -----------------------------------------------------------------
+
+def pilot_start(*, by_user, name: str, item: LearningItem, eligible, seed: int,
+                start_date: date | None = None, due_days: int = 28) -> Pilot:
+    """Assign the item to a random half of the eligible agents (assigned_by=campaign)."""
+    ids = sorted(eligible.values_list("employee_id", flat=True))
+    if len(ids) < 10:
+        raise ValueError("A pilot needs at least 10 eligible agents to say anything.")
+    treated, control = assign_pilot(ids, seed)
+    start = start_date or timezone.now().date()
+    employees = dict(Employee.objects.filter(employee_id__in=ids).values_list(
+        "employee_id", "pk"))
+    with transaction.atomic():
+        pilot = Pilot.objects.create(name=name, item=item, created_by=by_user, seed=seed,
+                                     criteria={"eligible": len(ids)}, start_date=start,
+                                     due_date=start + timedelta(days=due_days))
+        PilotMember.objects.bulk_create(
+            [PilotMember(pilot=pilot, employee_id=employees[e], treated=True) for e in treated]
+            + [PilotMember(pilot=pilot, employee_id=employees[e], treated=False)
+               for e in control])
+        Assignment.objects.bulk_create(
+            [Assignment(employee_id=employees[e], item=item, due_date=pilot.due_date,
+                        assigned_by="campaign", campaign=True, assigned_by_user=by_user,
+                        reason=f"Pilot: {name}") for e in treated], ignore_conflicts=True)
+    return pilot
+
+
+def pilot_analyse(*, pilot: Pilot, as_of: date | None = None) -> dict:
+    members = pilot.members.values_list("employee__employee_id", "treated")
+    treated = [e for e, t in members if t]
+    control = [e for e, t in members if not t]
+    ds = dataset_from_db(as_of=as_of)
+    return _plain(analyse_pilot(ds, item_code=pilot.item.code, treated=treated,
+                                control=control, start_date=pilot.start_date))
