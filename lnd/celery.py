@@ -15,4 +15,6 @@ app.conf.beat_schedule = {
     "reap-stale-jobs": {"task": "lnd.tasks.reap_stale_jobs", "schedule": 120.0},
     "nightly-train-and-score": {"task": "lnd.tasks.nightly_refresh",
                                 "schedule": crontab(hour=2, minute=0)},
+    "daily-retention-periods": {"task": "lnd.tasks.enforce_retention_periods",
+                                "schedule": crontab(hour=3, minute=30)},
 }

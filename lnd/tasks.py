@@ -9,6 +9,7 @@ import traceback
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import IntegrityError, transaction
 
 from lnd.models import Job
 from lnd.services import jobs
@@ -48,13 +49,22 @@ def reap_stale_jobs() -> list[int]:
 
 @shared_task
 def nightly_refresh() -> str:
-    """Retrain, then score with whichever model is active afterwards."""
+    """Retrain both models, then score with whichever are active afterwards, and refresh
+    the retention report."""
+    from lnd.models import Job
+    from lnd.services.jobs import job_create
     from lnd.services.ml_jobs import AlreadyRunning, train_start
 
     try:
         job = train_start(then_score=True)
     except AlreadyRunning:
         return "training already running"
+    try:
+        with transaction.atomic():
+            job_create(kind=Job.Kind.TRAIN_RISK, params={"then_score": True})
+    except IntegrityError:
+        pass  # a risk training run is already live; it will score when done
+    job_create(kind=Job.Kind.REPORT)
     return f"queued job {job.pk}"
 
 
@@ -68,3 +78,13 @@ def score_chunks(run_id: int) -> int:
     if run is None:
         return 0
     return chunks_score(run=run, worker=f"{socket.gethostname()}:{os.getpid()}:helper")
+
+
+@shared_task
+def enforce_retention_periods() -> dict[str, int]:
+    """Delete or blank personal data past its retention period (settings)."""
+    from django.utils import timezone
+
+    from lnd.services.governance import retention_enforce
+
+    return retention_enforce(today=timezone.now().date())

@@ -1,0 +1,127 @@
+"""Retention benchmark on simulated centres (reads the simulator's truth; the product never does).
+
+    .venv/bin/python bench/bench_retention.py --centres 20 --agents 400 --weeks 78
+    .venv/bin/python bench/bench_retention.py --risk --agents 1000 --weeks 78
+
+Hazard part: for each centre, is the true development hazard ratio inside the reported
+95% CI, and is the adjusted estimate closer (on the log scale) than the naive one?
+Risk part: ROC-AUC of risk_90d on who actually left in the 13 weeks after data_end,
+relative to the AUC of the true probability, and calibration per decile of true_p13.
+Simulated folders are cached under --cache (pickled Datasets) so reruns are quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from recommender.retention.cox import development_effect  # noqa: E402
+from recommender.retention.survival import person_period  # noqa: E402
+
+
+def centre(cache: Path, agents: int, weeks: int, seed: int):
+    """(Dataset, facts, left_within_13w) for one simulated centre, cached."""
+    from recommender.simulation import simulate
+    from tests.contract_frames import load_frames
+
+    folder = cache / f"c{agents}_{weeks}_{seed}"
+    pkl = folder / "dataset.pkl"
+    if not pkl.exists():
+        simulate(folder, n_agents=agents, weeks=weeks, seed=seed)
+        pkl.write_bytes(pickle.dumps(load_frames(folder)))
+    ds = pickle.loads(pkl.read_bytes())
+    facts = json.loads((folder / "truth" / "facts.json").read_text())
+    left = pd.read_csv(folder / "truth" / "left_within_13w.csv", dtype={"employee_id": str})
+    return ds, facts, left
+
+
+def hazard_one(args) -> dict:
+    cache, agents, weeks, seed = args
+    ds, facts, _ = centre(cache, agents, weeks, seed)
+    t0 = time.time()
+    res = development_effect(person_period(ds, window_weeks=facts["development_window_weeks"]),
+                             window_weeks=facts["development_window_weeks"])
+    truth = facts["development_hazard_ratio"]
+    return {"seed": seed, "truth": truth, "hr": res["hazard_ratio"], "ci_low": res["ci_low"],
+            "ci_high": res["ci_high"], "naive": res["naive_hazard_ratio"],
+            "covered": bool(res["ci_low"] <= truth <= res["ci_high"]),
+            "adjusted_closer": bool(abs(np.log(res["hazard_ratio"] / truth))
+                                    < abs(np.log(res["naive_hazard_ratio"] / truth))),
+            "n_events": res["n_events"], "seconds": round(time.time() - t0, 2)}
+
+
+def risk_check(ds, left: pd.DataFrame) -> dict:
+    from sklearn.metrics import roc_auc_score
+
+    from recommender.retention.attrition_model import RiskModel, score_agents
+
+    t0 = time.time()
+    model = RiskModel().fit(ds)
+    scores = score_agents(ds, model)
+    m = left.merge(scores, on="employee_id", how="inner")
+    auc_model = roc_auc_score(m["left"], m["risk_90d"])
+    auc_true = roc_auc_score(m["left"], m["true_p13"])
+    m["decile"] = pd.qcut(m["true_p13"].rank(method="first"), 10, labels=False)
+    per_decile = m.groupby("decile")[["risk_90d", "true_p13"]].mean()
+    gap = (per_decile["risk_90d"] - per_decile["true_p13"]).abs()
+    m["pdecile"] = pd.qcut(m["risk_90d"].rank(method="first"), 10, labels=False)
+    by_pred = m.groupby("pdecile")[["risk_90d", "true_p13"]].mean()
+    gap_pred = (by_pred["risk_90d"] - by_pred["true_p13"]).abs()
+    return {"n_scored": int(len(m)), "n_truth": int(len(left)),
+            "auc_model": auc_model, "auc_true_p13": auc_true,
+            "auc_ratio": auc_model / auc_true,
+            "mean_abs_decile_gap_by_true_p13": float(gap.mean()),
+            "max_abs_decile_gap_by_true_p13": float(gap.max()),
+            "mean_abs_decile_gap_by_predicted": float(gap_pred.mean()),
+            "mean_risk": float(m["risk_90d"].mean()), "mean_true_p13": float(m["true_p13"].mean()),
+            "seconds": round(time.time() - t0, 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--centres", type=int, default=20)
+    ap.add_argument("--agents", type=int, default=400)
+    ap.add_argument("--weeks", type=int, default=78)
+    ap.add_argument("--seed0", type=int, default=100)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--risk", action="store_true", help="run the risk-model check instead")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/bench_retention_cache"))
+    a = ap.parse_args()
+    a.cache.mkdir(parents=True, exist_ok=True)
+    if a.risk:
+        rows = []
+        for seed in range(a.seed0, a.seed0 + a.centres):
+            ds, _, left = centre(a.cache, a.agents, a.weeks, seed)
+            rows.append({"seed": seed, **risk_check(ds, left)})
+            print(json.dumps(rows[-1]), flush=True)
+        df = pd.DataFrame(rows)
+        print(df[["auc_ratio", "mean_abs_decile_gap_by_true_p13"]].describe().to_string())
+        return
+    jobs = [(a.cache, a.agents, a.weeks, s) for s in range(a.seed0, a.seed0 + a.centres)]
+    t0 = time.time()
+    with ProcessPoolExecutor(a.workers) as pool:
+        rows = []
+        for r in pool.map(hazard_one, jobs):
+            rows.append(r)
+            print(json.dumps(r), flush=True)
+    df = pd.DataFrame(rows)
+    print(json.dumps({"centres": len(df), "coverage": float(df["covered"].mean()),
+                      "adjusted_closer_share": float(df["adjusted_closer"].mean()),
+                      "geo_mean_hr": float(np.exp(np.log(df["hr"]).mean())),
+                      "geo_mean_naive": float(np.exp(np.log(df["naive"]).mean())),
+                      "wall_seconds": round(time.time() - t0, 1)}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
