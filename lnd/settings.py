@@ -7,6 +7,7 @@ worker on kombu's filesystem transport, so one laptop runs everything. Set DATAB
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -109,8 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    # A file, not memory, so a worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_lnd.sqlite3")}
+    # A file, not memory, so a worker process can share the test database; one per test
+    # process so concurrent runs never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_lnd_{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -145,6 +147,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
 AXES_VERBOSE = False
+# Failed attempts are kept (they drive the lock-out); successful log-ins are not logged
+# by axes, so no second, unretained log of who logged in from where builds up.
+AXES_DISABLE_ACCESS_LOG = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -233,6 +238,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "AssignedByEnum": "lnd.models.development.AssignedBy",
+        "EmployeeStatusEnum": "lnd.models.people.Employee.Status",
+        "AssignmentStatusEnum": "lnd.models.development.Assignment.Status",
+        "ModelVersionStatusEnum": "lnd.models.ml.ModelVersion.Status",
+        "ImportFileStatusEnum": "lnd.models.jobs.ImportFileReport.Status",
+        "LearningItemKindEnum": "lnd.models.catalogue.LearningItem.Kind",
+        "JobKindEnum": "lnd.models.jobs.Job.Kind",
+        "ModelVersionKindEnum": "lnd.models.ml.ModelVersion.Kind",
     },
 }
 

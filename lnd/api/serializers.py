@@ -334,7 +334,7 @@ class RiskOut(serializers.ModelSerializer):
         return ADVICE_NOTICE
 
 
-# --- operations -------------------------------------------------------------------------------------
+# --- operations ----------------------------------------------------------------------
 
 class FileReportOut(serializers.ModelSerializer):
     class Meta:
@@ -396,7 +396,7 @@ class ReportSummaryOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-# --- me -------------------------------------------------------------------------------------------------
+# --- me ----------------------------------------------------------------------------
 
 class MeOut(serializers.Serializer):
     username = serializers.CharField()

@@ -85,6 +85,8 @@ def employee_erase(*, by_user: User, employee: Employee) -> ErasureTombstone:
         raise PermissionDenied("Only an administrator erases a person.")
     if employee.status != Employee.Status.LEFT:
         raise ValidationError({"status": "Only a leaver (status left) can be erased."})
+    if employee.employee_id.startswith(ERASED_PREFIX) or is_erased(employee.employee_id):
+        raise ValidationError({"employee_id": "This person has already been erased."})
     original_id = employee.employee_id
     with transaction.atomic():
         tombstone = ErasureTombstone.objects.create(employee_id=original_id, erased_by=by_user)

@@ -1,0 +1,22 @@
+import pytest
+
+from lnd.celery import app
+from lnd.models import Job
+from lnd.tasks import nightly_refresh
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_beat_schedule_names_real_tasks():
+    app.loader.import_default_modules()
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_nightly_refresh_queues_training_scoring_and_the_report_once():
+    assert nightly_refresh.apply().get().startswith("queued job")
+    kinds = sorted(Job.objects.values_list("kind", flat=True))
+    assert kinds == ["report", "train", "train_risk"]
+    assert Job.objects.get(kind="train").params["then_score"] is True
+    assert nightly_refresh.apply().get() == "training already running"
+    assert Job.objects.filter(kind="train").count() == 1

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from lnd.models import AccessLog, CoachingSession, Interaction, Job, PulseSurvey, QAEvaluation
+from lnd.services.governance import retention_enforce
+from tests.access.world import build_world
+
+pytestmark = pytest.mark.django_db
+TODAY = date(2026, 6, 1)
+
+
+def test_retention_removes_or_blanks_only_what_is_past_its_period(settings):
+    settings.LND_RETENTION_DAYS = {**settings.LND_RETENTION_DAYS,
+                                   "interaction_transcripts": 30, "interactions": 365,
+                                   "pulse_comments": 30, "pulse_answers": 365,
+                                   "access_logs": 30, "qa_evaluations": 365,
+                                   "coaching_notes": 30, "job_records": 30}
+    w = build_world()
+    old, recent, ancient = TODAY - timedelta(days=60), TODAY - timedelta(days=5), \
+        TODAY - timedelta(days=400)
+    for n, day in enumerate((old, recent, ancient)):
+        Interaction.objects.create(interaction_id=f"i{n}", employee=w.a1,
+                                   started_at=timezone.now(), period_start=day,
+                                   channel="chat", transcript="words")
+        PulseSurvey.objects.create(employee=w.a2, answered_at=day, engagement=3,
+                                   wellbeing=3, enps=5, comment="text")
+        QAEvaluation.objects.create(evaluation_id=f"q{n}", skill=w.skill, employee=w.a1,
+                                    evaluated_on=day, score=80)
+        CoachingSession.objects.create(session_id=f"c{n}", employee=w.a2, held_on=day,
+                                       notes="notes")
+    stale = AccessLog.objects.create(viewer=w.users["lead"], subject=w.a1, what="risk")
+    AccessLog.objects.filter(pk=stale.pk).update(at=timezone.now() - timedelta(days=3650))
+    AccessLog.objects.create(viewer=w.users["lead"], subject=w.a1, what="risk")
+    Job.objects.filter(pk=w.import_job.pk).update(
+        finished_at=timezone.now() - timedelta(days=3650))
+
+    done = retention_enforce(today=TODAY)
+
+    assert set(Interaction.objects.values_list("interaction_id", "transcript")) == {
+        ("i0", ""), ("i1", "words")}
+    assert sorted(PulseSurvey.objects.filter(employee=w.a2).values_list(
+        "answered_at", "comment")) == [(old, ""), (recent, "text")]
+    assert set(QAEvaluation.objects.values_list("evaluation_id", flat=True)) == {"q0", "q1"}
+    assert set(CoachingSession.objects.filter(employee=w.a2).values_list(
+        "session_id", "notes")) == {("c0", ""), ("c1", "notes"), ("c2", "")}
+    assert AccessLog.objects.count() == 1
+    assert not Job.objects.filter(pk=w.import_job.pk).exists()
+    assert done["interactions"] == 1 and done["access_logs"] == 1
+    assert retention_enforce(today=TODAY)["interactions"] == 0  # idempotent
+
+
+def test_every_category_has_a_period():
+    from lnd import settings as project
+    assert set(project.LND_RETENTION_DAYS) >= {"interaction_transcripts", "pulse_comments",
+                                               "access_logs"}
+    assert all(days > 0 for days in project.LND_RETENTION_DAYS.values())
