@@ -23,6 +23,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	LND_PRODUCTION=true SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" \
+		ALLOWED_HOSTS=lnd.example.com $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Needs DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis); .ci/run sets them.
 test-services: install
@@ -39,6 +42,8 @@ demo: install
 	$(BIN)/python manage.py import_data $(DEMO_DIR)
 	$(BIN)/python manage.py train
 	$(BIN)/python manage.py recommend --all
+	$(BIN)/python manage.py score_risk || echo "No active risk model: risk scores skipped."
+	$(BIN)/python manage.py report retention > /dev/null
 	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	scripts/serve-demo

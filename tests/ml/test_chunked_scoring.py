@@ -1,5 +1,6 @@
 """Batch scoring in chunks any worker can take: same answer as one pass, crash-safe."""
 
+import io
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,8 +27,8 @@ def centre(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def imported(centre, monkeypatch, tmp_path):
-    call_command("import_data", str(centre), stdout=open("/dev/null", "w"),
-                 stderr=open("/dev/null", "w"))
+    quiet = io.StringIO()
+    call_command("import_data", str(centre), stdout=quiet, stderr=quiet)
     # Deterministic lists: no exploration slot.
     kwargs = {**conf.recommend_config_kwargs(), "epsilon": 0.0}
     monkeypatch.setattr(conf, "recommend_config_kwargs", lambda: kwargs)
