@@ -7,7 +7,8 @@ DEMO_AGENTS ?= 300
 DEMO_WEEKS ?= 52
 PYTEST_FAST := -m "not services and not worker and not browser"
 
-.PHONY: install demo test lint test-services test-worker serve worker bench clean-demo
+.PHONY: install demo test lint test-services test-worker test-browser serve worker bench \
+	screenshots clean-demo
 
 $(VENV)/.installed: requirements.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +16,13 @@ $(VENV)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+# htmx, Chart.js and axe-core from npm (package-lock.json), served from static/vendor.
+static/vendor/.built: package.json package-lock.json scripts/build-static
+	npm ci --no-audit --no-fund --loglevel=error
+	scripts/build-static
+	touch $@
+
+install: $(VENV)/.installed static/vendor/.built
 
 test: install
 	$(BIN)/pytest $(PYTEST_FAST)
@@ -34,6 +41,10 @@ test-services: install
 # The embedded set-up: SQLite file and a worker on the filesystem broker.
 test-worker: install
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/pytest -m worker
+
+# Debian's chromium driven by Playwright for Python (never `playwright install`).
+test-browser: install
+	$(BIN)/pytest -m browser
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
