@@ -118,6 +118,11 @@ def _erase_rows(employee: Employee) -> None:
         statement.save(update_fields=["raw"])
 
 
+def erased_ids() -> set[str]:
+    """Every tombstoned employee_id (small: erasures are rare, manual acts)."""
+    return set(ErasureTombstone.objects.values_list("employee_id", flat=True))
+
+
 def is_erased(employee_id: str) -> bool:
     """The importer's check: a row for an erased person is skipped, never re-created."""
     return ErasureTombstone.objects.filter(employee_id=employee_id).exists()
