@@ -108,11 +108,6 @@ class RecommendationView:
     state: str  # "open", "accepted" or "dismissed"
     rating: int | None
 
-    @property
-    def gain_bar(self) -> int:
-        """Width (0–100) of the expected-gain bar, on a scale of ±0.5 composite units."""
-        return max(0, min(100, round(50 + 100 * self.rec.expected_gain)))
-
 
 def recommendations_for(employee: Employee) -> list[RecommendationView]:
     recs = list(Recommendation.objects.filter(run__is_current=True, employee=employee)

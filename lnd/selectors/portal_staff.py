@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
 from lnd.models import ChangeLog, ImportFileReport, Job, ModelVersion, ReportCache
 
@@ -24,8 +25,6 @@ def import_history(limit: int = 30) -> QuerySet[Job]:
 
 
 def job_with_reports(pk: int) -> Job:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(Job.objects.prefetch_related(
         Prefetch("file_reports", queryset=ImportFileReport.objects.order_by("pk"))), pk=pk)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from lnd.models import (
@@ -50,6 +51,17 @@ class AgentRow:
         if self.hidden or len(self.kpi_values) < 2:
             return None
         return self.kpi_values[-1] - self.kpi_values[0]
+
+    @property
+    def sparkline(self) -> str:
+        """SVG polyline points of the KPI in an 80×20 box (higher value = higher line)."""
+        values = self.kpi_values
+        if self.hidden or len(values) < 2:
+            return ""
+        low, span = min(values), (max(values) - min(values)) or 1.0
+        step = 80 / (len(values) - 1)
+        return " ".join(f"{i * step:.1f},{18 - 16 * (v - low) / span:.1f}"
+                        for i, v in enumerate(values))
 
 
 def team_members(user: User) -> QuerySet[Employee]:
@@ -94,7 +106,7 @@ def _sorted(rows: list[AgentRow], sort: str, metric: Metric | None) -> list[Agen
         "name": lambda r: r.employee.name.lower(),
         "kpi_change": lambda r: r.kpi_change if metric is None or metric.higher_is_better
         else -r.kpi_change if r.kpi_change is not None else None,
-        "last_coaching": lambda r: r.last_coaching,
+        "last_coaching": lambda r: r.last_coaching or date.min,  # never coached first
         "open_recs": lambda r: r.open_recs,
         "overdue": lambda r: r.overdue,
         "risk": lambda r: r.risk.risk_90d if r.risk else None,
@@ -154,8 +166,6 @@ def coaching_queue(user: User) -> QuerySet[Recommendation]:
 
 
 def queued_recommendation(user: User, pk: int) -> Recommendation:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(coaching_queue(user), pk=pk)
 
 

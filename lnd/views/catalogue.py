@@ -105,8 +105,8 @@ def catalogue_edit(request, kind: str, pk: int):
                                                object_pk=str(pk))})
 
 
-@require_POST
 @roles(*STAFF)
+@require_POST
 def catalogue_delete(request, kind: str, pk: int):
     spec = _kind(kind)
     obj = get_object_or_404(spec.model, pk=pk)
@@ -129,8 +129,8 @@ def _extras(kind: str, obj) -> dict:
     return {}
 
 
-@require_POST
 @roles(*STAFF)
+@require_POST
 def requirement_set(request, pk: int):
     role = get_object_or_404(Role, pk=pk)
     form = forms.RequirementForm(request.POST)
@@ -145,8 +145,8 @@ def requirement_set(request, pk: int):
     return redirect("catalogue_edit", kind="roles", pk=pk)
 
 
-@require_POST
 @roles(*STAFF)
+@require_POST
 def requirement_delete(request, pk: int):
     requirement = get_object_or_404(RoleRequirement, pk=pk)
     svc.role_requirement_delete(by_user=request.user, requirement=requirement)
@@ -154,8 +154,8 @@ def requirement_delete(request, pk: int):
     return redirect("catalogue_edit", kind="roles", pk=requirement.role_id)
 
 
-@require_POST
 @roles(*STAFF)
+@require_POST
 def path_steps(request, pk: int):
     """Add, move or remove one step; the whole ordered list is written back."""
     path = get_object_or_404(CareerPath, pk=pk)

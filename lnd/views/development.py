@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from lnd.models import CoachingSession, Recommendation, RiskScore, Role
@@ -45,6 +47,7 @@ def development_context(request, employee) -> dict:
         "sessions": portal_agent.coaching_for(employee),
         "roles": portal_agent.roles(),
         "may_set_goal": own or user.role == LEAD,
+        "today": timezone.localdate(),
     }
 
 
@@ -59,11 +62,10 @@ def agent_detail(request, employee_id: str):
     return render(request, "portal/development.html", development_context(request, employee))
 
 
-@require_POST
 @roles(AGENT, *STAFF)
+@require_POST
 def recommendation_action(request, pk: int, action: str):
     if action not in ACTIONS:
-        from django.http import Http404
         raise Http404("No such action")
     rec = get_object_or_404(Recommendation.objects.filter(
         run__is_current=True, employee__in=scope.employees_visible_to(request.user))
@@ -84,8 +86,8 @@ def recommendation_action(request, pk: int, action: str):
                                                           "own": True})
 
 
-@require_POST
 @roles(AGENT)
+@require_POST
 def session_acknowledge(request, pk: int):
     session = get_object_or_404(CoachingSession.objects.select_related(
         "coach", "focus_skill", "target_metric", "item"),
@@ -96,8 +98,8 @@ def session_acknowledge(request, pk: int):
     return render(request, "portal/_session.html", {"s": session, "own": True})
 
 
-@require_POST
 @roles(AGENT, LEAD)
+@require_POST
 def goal_role(request, employee_id: str):
     employee = scope.employee_for(request.user, employee_id)
     code = request.POST.get("role", "")

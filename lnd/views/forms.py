@@ -70,7 +70,8 @@ class CareerPathForm(forms.ModelForm):
 
 
 class StepForm(forms.Form):
-    role = forms.ModelChoiceField(Role.objects.all(), to_field_name="code", label="Role to add")
+    role = forms.ModelChoiceField(Role.objects.all(), to_field_name="code", label="Role to add",
+                                  empty_label="— choose a role —")
 
 
 class LearningItemForm(forms.ModelForm):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from lnd.models import Job, ModelVersion
 from lnd.selectors import development, portal_staff
-from lnd.services import imports, ml_jobs, registry
+from lnd.services import imports, registry
 from lnd.views.access import STAFF, is_htmx, roles
 from lnd.views.forms import UploadForm
 
@@ -59,8 +60,8 @@ def models(request):
     })
 
 
-@require_POST
 @roles(*STAFF)
+@require_POST
 def model_activate(request, pk: int):
     version = get_object_or_404(ModelVersion, pk=pk)
     if version.status == ModelVersion.Status.ACTIVE:
@@ -71,28 +72,26 @@ def model_activate(request, pk: int):
     return redirect("models")
 
 
-@require_POST
 @roles(*STAFF)
+@require_POST
 def model_train(request):
+    # Imported here: ml_jobs pulls in LightGBM and pandas, which web pages never need.
+    from lnd.services import ml_jobs
+
     try:
         job = ml_jobs.train_start(by_user=request.user)
     except ml_jobs.AlreadyRunning as exc:
         messages.error(request, str(exc))
         return redirect("models")
     messages.success(request, "Training queued.")
-    return redirect(f"{_models_url()}?job={job.pk}")
+    return redirect(f"{reverse('models')}?job={job.pk}")
 
 
 @roles(*STAFF)
 def reports(request):
     report = portal_staff.latest_report("retention")
-    return render(request, "portal/reports.html", {"report": report})
-
-
-def _models_url() -> str:
-    from django.urls import reverse
-
-    return reverse("models")
+    return render(request, "portal/reports.html", {
+        "report": report, "rows": list(_flatten(report.payload)) if report else []})
 
 
 def _scores(version: ModelVersion) -> list[tuple[str, float]]:
@@ -106,3 +105,18 @@ def _scores(version: ModelVersion) -> list[tuple[str, float]]:
 def _job_param(request) -> Job | None:
     value = request.GET.get("job", "")
     return portal_staff.job_with_reports(int(value)) if value.isdigit() else None
+
+
+def _flatten(value, prefix: str = ""):
+    """(path, scalar) pairs of a JSON payload, so any report shape renders as a table."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _flatten(inner, f"{prefix} › {key}" if prefix else str(key))
+    elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        for i, inner in enumerate(value, start=1):
+            yield from _flatten(inner, f"{prefix} › {i}")
+    else:
+        if isinstance(value, float):
+            value = round(value, 4)
+        yield prefix.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list) \
+            else value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,6 +17,10 @@ from lnd.views.access import LEAD, STAFF, is_htmx, roles
 from lnd.views.forms import AssignForm, ReasonForm, SessionForm
 
 COACHES = (LEAD, *STAFF)
+SORT_OPTIONS = [("name", "Name"), ("-risk", "Highest risk"), ("kpi_change", "KPI falling most"),
+                ("last_coaching", "Longest since coaching"),
+                ("-open_recs", "Most open recommendations"),
+                ("-overdue", "Most overdue mandatory")]
 
 
 @roles(*COACHES)
@@ -29,7 +34,8 @@ def team_overview(request):
     for what in ("performance", "risk"):
         governance.access_log_record_many(viewer=request.user, subjects=shown, what=what,
                                           via=request.path)
-    context = {"rows": rows, "metric": metric, "sort": sort, "q": request.GET.get("q", ""),
+    context = {"rows": rows, "metric": metric, "sort": sort, "sort_options": SORT_OPTIONS,
+               "q": request.GET.get("q", ""),
                "at_risk": request.GET.get("at_risk") == "1",
                "risk_run": portal_team.current_risk_run()}
     if is_htmx(request):
@@ -49,8 +55,8 @@ def coaching_queue(request):
     })
 
 
-@require_POST
 @roles(*COACHES)
+@require_POST
 def queue_action(request, pk: int, action: str):
     rec = portal_team.queued_recommendation(request.user, pk)
     try:
@@ -77,7 +83,6 @@ def queue_action(request, pk: int, action: str):
                                             reason=form.cleaned_data["reason"])
             messages.success(request, f"Dismissed for {rec.employee.name}.")
         else:
-            from django.http import Http404
             raise Http404("No such action")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -120,12 +125,16 @@ def session_edit(request, pk: int):
 def _session_page(request, employee, form, session):
     skill = form["focus_skill"].value() if form.is_bound else (
         session.focus_skill_id if session else None)
-    governance.access_log_record(viewer=request.user, subject=employee, what="performance",
-                                 via=request.path)
+    hidden = governance.individual_views_hidden(viewer=request.user, employee=employee)
+    if not hidden:
+        for what in ("performance", "sentiment"):  # QA scores and contacts' sentiment below
+            governance.access_log_record(viewer=request.user, subject=employee, what=what,
+                                         via=request.path)
     return render(request, "portal/session.html", {
-        "employee": employee, "form": form, "session": session,
-        "qa": portal_team.qa_evidence(employee, skill=skill or None),
-        "interactions": portal_team.interaction_evidence(employee),
+        "employee": employee, "form": form, "session": session, "hidden": hidden,
+        "qa": [] if hidden else portal_team.qa_evidence(employee, skill=skill or None),
+        "interactions": [] if hidden else portal_team.interaction_evidence(employee),
+        "today": timezone.localdate(),
     })
 
 
