@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from lnd.api import serializers as s
 from lnd.api.permissions import STAFF, roles
 from lnd.models import Job, ModelVersion, ReportCache
-from lnd.services import imports, ml_jobs, registry
+from lnd.services import imports, registry
 
 StaffOnly = roles(*STAFF)
 
@@ -72,6 +72,8 @@ class TrainingRunViewSet(_JobViewSet, mixins.CreateModelMixin):
 
     @extend_schema(responses={202: s.JobOut, 409: None})
     def create(self, request, *args, **kwargs):
+        from lnd.services import ml_jobs  # LightGBM and pandas load only when used
+
         data = s.TrainIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -18,9 +18,10 @@ AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe.min.js"
 
 @pytest.fixture(scope="session")
 def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    from playwright import sync_api
+
+    if not Path(CHROMIUM).exists():  # fail, never skip: CI installs it
+        pytest.fail("chromium is not installed (apt-get install chromium)")
     # Playwright's sync API keeps an event loop running in this thread; Django's ORM
     # refuses to run beside one unless told that this (test-only) use is safe.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")

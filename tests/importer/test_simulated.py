@@ -4,8 +4,7 @@ import pytest
 
 from lnd.models import Employee, Interaction, WeeklyPerformance
 from lnd.services.importer import run_import
-
-simulation = pytest.importorskip("recommender.simulation")
+from recommender import simulation
 
 
 @pytest.mark.django_db

@@ -32,7 +32,7 @@ def _run(*args) -> str:
 def test_the_pipeline_runs_through_the_commands(centre, tmp_path, settings):
     settings.LND_ARTIFACT_DIR = tmp_path / "artifacts"
     _run("import_data", str(centre))
-    _run("train")
+    _run("train", "--kind", "gain")
     version = ModelVersion.objects.get()
     assert version.status in ("active", "rejected") and version.decision
     assert (Path(version.artifact_path).parent == tmp_path / "artifacts"

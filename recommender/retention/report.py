@@ -1,0 +1,59 @@
+"""The retention report: one JSON-serialisable dict for the pages and the API."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from recommender.dataset import Dataset
+from recommender.retention import attrition_model, cox, effectiveness, roi, survival
+from recommender.retention.panel import MIN_GROUP, build_panel
+
+KM_GROUPS = ("work_arrangement", "employment_type", "team_code", "hire_cohort")
+
+
+def build_retention_report(ds: Dataset, *, window_weeks: int = 12,
+                           replacement_cost=roi.DEFAULT_REPLACEMENT_COST,
+                           default_hourly_cost: float = roi.DEFAULT_HOURLY_COST,
+                           value_per_composite_week: float = 0.0,
+                           include_risk_model: bool = True) -> dict:
+    panel = build_panel(ds)
+    pp = survival.person_period(ds, window_weeks=window_weeks, panel=panel)
+    spells = survival.agent_spells(pp)
+    report: dict = {"as_of": str(ds.as_of.date()), "data_start": str(panel.data_start.date()),
+                    "min_group_size": MIN_GROUP}
+    if len(spells) < MIN_GROUP:
+        report["suppressed"] = True
+        return _clean(report)
+    development = cox.development_effect(pp, window_weeks=window_weeks)
+    report["development"] = development
+    report["survival"] = {
+        "time_scale": "weeks since hire (agents hired before the data start enter late)",
+        "kaplan_meier": {g: survival.km_by_group(spells, g) for g in KM_GROUPS},
+        "by_exposure_simon_makuch": survival.simon_makuch(pp),
+        "cumulative_incidence": survival.cumulative_incidence(spells),
+    }
+    if include_risk_model:
+        report["attrition_model"] = attrition_model.evaluate(ds, panel=panel)
+    matcher = effectiveness.Matcher(panel)
+    report["items"] = effectiveness.item_effects(ds, panel=panel, matcher=matcher)
+    report["coaches"] = effectiveness.coach_effects(ds, panel=panel, matcher=matcher)
+    report["roi"] = roi.programme_roi(
+        ds, panel=panel, pp=pp, development=development, items=report["items"],
+        replacement_cost=replacement_cost, default_hourly_cost=default_hourly_cost,
+        value_per_composite_week=value_per_composite_week)
+    return _clean(report)
+
+
+def _clean(x):
+    """Plain JSON types only: numpy scalars to Python, NaN/inf to None."""
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
