@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := var/demo-data
 DEMO_AGENTS ?= 300
-DEMO_WEEKS ?= 52
+DEMO_WEEKS ?= 78
 PYTEST_FAST := -m "not services and not worker and not browser"
 
 .PHONY: install demo test lint test-services test-worker test-browser serve worker bench \
@@ -66,6 +66,11 @@ serve: install
 
 worker: install
 	OMP_NUM_THREADS=1 $(BIN)/celery -A lnd worker --loglevel INFO --concurrency $$(nproc)
+
+# Every main page for each role, laptop and phone widths, into screenshots/ (run
+# `make demo` first; it creates the data and the demo users).
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 bench: install
 	@for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done
