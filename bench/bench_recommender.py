@@ -8,7 +8,8 @@ product never does).
 Quality: share of the oracle's top-5 true gain and nDCG@5 for the model and both
 baselines, with the oracle restricted to the items each agent may be shown (pass
 --all-items for the oracle over every item). The pure-gain list (path_weight 0, no
-exploration, no budget) measures the ranking; the default product config is reported too.
+exploration, no budget) measures the ranking; the default product config (120 min/week)
+is reported too, with its share of the best list that fits the same budget.
 Speed: training time; scoring 10,000 agents x 60 items (the 1000-agent centre copied ten
 times, plus 15 cold-start copies of items) against raw Booster.predict on the same
 candidate matrix. Prints `name value unit` lines, then a table.
@@ -71,9 +72,16 @@ def quality(ds: Dataset, truth: pd.DataFrame, seed: int, learner: str,
     if learner == "x":
         lists["popularity"] = api.baseline_popularity(ds, 5, config=PURE)
         lists["skill_gap"] = api.baseline_skill_gap(ds, 5, config=PURE)
+        lists["popularity_default_config"] = api.baseline_popularity(ds, 5)
+        lists["skill_gap_default_config"] = api.baseline_skill_gap(ds, 5)
     rows = []
+    minutes = ds.learning_items.set_index("item_code")["duration_minutes"].astype(float)
+    budget = api.RecommendConfig().budget_minutes_per_week
     for name, ranked in lists.items():
-        ev = api.evaluate_against_truth(ranked, truth, 5, eligible=pool)
+        limited = name.endswith("default_config")
+        ev = api.evaluate_against_truth(ranked, truth, 5, eligible=pool,
+                                        durations=minutes if limited else None,
+                                        budget_minutes=budget if limited else None)
         rows.append({"seed": seed, "ranking": name, **ev,
                      "gate_pass": res.metrics.get("gate_pass", np.nan) if "model" in name
                      else np.nan,
@@ -162,8 +170,9 @@ def main() -> None:
             for learner in args.learners:
                 rows += quality(ds, truth, seed, learner, args.all_items)
         table = pd.DataFrame(rows)
-        mean = table.groupby("ranking")[["share_of_oracle_top5", "ndcg_at_5",
-                                         "interval_coverage"]].mean()
+        cols = ["share_of_oracle_top5", "share_of_budget_oracle_top5", "ndcg_at_5",
+                "interval_coverage", "gain_bias"]
+        mean = table.groupby("ranking")[[c for c in cols if c in table]].mean()
         for name, row in mean.iterrows():
             line(f"share_of_oracle_top5_mean_{name}", row["share_of_oracle_top5"], "ratio")
         if {"model_x", "popularity", "skill_gap"} <= set(mean.index):

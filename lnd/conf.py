@@ -11,9 +11,10 @@ def recommend_config_kwargs() -> dict:
     return {
         "k": env.int("LND_RECOMMEND_K", default=5),
         "budget_minutes_per_week": env.float("LND_LEARNING_MINUTES_PER_WEEK", default=120.0),
+        "plan_weeks": env.int("LND_LEARNING_PLAN_WEEKS", default=4),
         "cooldown_weeks": env.int("LND_RECOMMEND_COOLDOWN_WEEKS", default=26),
         "epsilon": env.float("LND_RECOMMEND_EXPLORATION", default=0.05),
-        "path_weight": env.float("LND_CAREER_PATH_WEIGHT", default=0.10),
+        "path_weight": env.float("LND_CAREER_PATH_WEIGHT", default=0.05),
     }
 
 

@@ -96,6 +96,8 @@ class Recommendation(models.Model):
     path_note = models.CharField(max_length=300, blank=True)
     propensity = models.FloatField(default=1.0)
     explored = models.BooleanField(default=False)
+    plan_week = models.PositiveSmallIntegerField(
+        default=1, help_text="Week of the learning plan (1 = this week) within the budget")
 
     class Meta:
         ordering = ["run", "employee", "rank"]

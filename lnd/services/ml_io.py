@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from django.db.models import Max, Q
+from django.db import connection
+from django.db.models import Max, Q, QuerySet
 
 from lnd.models import (
     CareerPathStep,
@@ -56,10 +57,24 @@ def dataset_from_db(*, as_of: date | None = None,
     return Dataset(as_of=pd.Timestamp(as_of), **frames)
 
 
-def _frame(name: str, rows, *, dates: tuple[str, ...] = ()) -> pd.DataFrame:
+def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ...] = ()
+           ) -> pd.DataFrame:
+    """Rows (a values_list queryset, read with one raw cursor, or a list) as a frame with
+    the contract's column names. Dates and booleans are converted per column, not per
+    value: Django's per-value converters cost more than the database on big tables."""
+    if isinstance(rows, QuerySet):
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     frame = pd.DataFrame.from_records(list(rows), columns=COLUMNS[name])
     for column in dates:
-        frame[column] = pd.to_datetime(frame[column])
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601") \
+            if len(frame) and isinstance(frame[column].iloc[0], str) \
+            else pd.to_datetime(frame[column])
+    for column in bools:  # SQLite answers 0/1, PostgreSQL True/False; both may be NULL
+        frame[column] = frame[column].map({1: True, 0: False}).astype(object)
+        frame.loc[frame[column].isna(), column] = None
     return frame
 
 
@@ -92,7 +107,7 @@ def _learning_items(as_of):
 
 def _metrics(as_of):
     return _frame("metrics", Metric.objects.values_list(
-        "code", "name", "unit", "higher_is_better", "weight"))
+        "code", "name", "unit", "higher_is_better", "weight"), bools=("higher_is_better",))
 
 
 def _teams(as_of):
@@ -123,26 +138,25 @@ def _separations(as_of):
 def _performance(as_of, only=ALL_PEOPLE):
     return _frame("performance", WeeklyPerformance.objects.filter(
         only, period_start__lte=as_of).values_list(
-        "employee__employee_id", "period_start", "metric__code", "value").iterator(
-        chunk_size=20_000), dates=("period_start",))
+        "employee__employee_id", "period_start", "metric__code", "value"),
+        dates=("period_start",))
 
 
 def _qa_evaluations(as_of, only=ALL_PEOPLE):
     return _frame("qa_evaluations", QAEvaluation.objects.filter(
         only, evaluated_on__lte=as_of).values_list(
         "evaluation_id", "skill__code", "employee__employee_id", "evaluated_on",
-        "evaluator__employee_id", "score").iterator(chunk_size=20_000),
-        dates=("evaluated_at",))
+        "evaluator__employee_id", "score"), dates=("evaluated_at",))
 
 
 def _interactions(as_of, only=ALL_PEOPLE):
     frame = _frame("interactions", Interaction.objects.filter(
         only, period_start__lte=as_of).values_list(
         "interaction_id", "employee__employee_id", "started_at", "channel", "topic",
-        "customer_sentiment", "handle_seconds", "resolved", "csat").iterator(
-        chunk_size=20_000))
+        "customer_sentiment", "handle_seconds", "resolved", "csat"), bools=("resolved",))
     # The Dataset is naive throughout; stored instants are UTC.
-    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True).dt.tz_localize(None)
+    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True, format="ISO8601"
+                                         ).dt.tz_localize(None)
     return frame
 
 

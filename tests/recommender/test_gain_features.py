@@ -1,0 +1,142 @@
+"""Feature builder and composite on small hand-made frames."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from recommender.dataset import Dataset
+from recommender.gain.composite import Standardiser
+from recommender.gain.context import active_agents
+from recommender.gain.features import ItemTable, item_features, state_features
+from recommender.gain.panel import build_panel
+from recommender.gain.paths import RoleModel
+from recommender.gain.toy import tiny_dataset
+from recommender.gain.training import build_rows, exposures, outcome
+from recommender.gain.weeks import week_index
+
+MONDAY = pd.Timestamp("2025-03-03")
+
+
+def _metrics() -> pd.DataFrame:
+    return pd.DataFrame({"metric_code": ["csat", "aht_seconds"], "name": ["c", "a"],
+                         "unit": "", "higher_is_better": [True, False], "weight": [3.0, 1.0]})
+
+
+def _perf(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["employee_id", "period_start", "metric_code", "value"])
+
+
+def test_composite_standardises_sign_corrects_and_weights():
+    perf = _perf([("a", MONDAY, "csat", 4.0), ("b", MONDAY, "csat", 2.0),
+                  ("a", MONDAY, "aht_seconds", 100.0), ("b", MONDAY, "aht_seconds", 300.0)])
+    std = Standardiser.fit(_metrics(), perf)
+    assert std.metric_codes == ("aht_seconds", "csat")
+    assert std.weights == pytest.approx((0.25, 0.75))
+    z = std.zscores(np.array([[100.0, 4.0], [300.0, 2.0]]))
+    comp = std.combine(z)
+    assert comp[0] > 0 > comp[1]  # low AHT and high CSAT are both good
+    assert comp[0] == pytest.approx(-comp[1])
+
+
+def test_composite_uses_the_metrics_present_in_a_week():
+    std = Standardiser(("m1", "m2"), (0.0, 0.0), (1.0, 1.0), (1.0, 1.0), (0.5, 0.5))
+    assert std.combine(np.array([[np.nan, 2.0]]))[0] == pytest.approx(2.0)
+    assert np.isnan(std.combine(np.array([[np.nan, np.nan]]))[0])
+
+
+def test_state_reads_only_weeks_before_the_exposure_week():
+    ds, _ = tiny_dataset(n_agents=6, weeks=20, seed=1)
+    std = Standardiser.fit(ds.metrics, ds.performance)
+    ids = np.array(sorted(ds.performance["employee_id"].unique()), dtype=object)
+    w0 = int(week_index(ds.performance["period_start"].min()))
+    panel = build_panel(ds, ids, w0, w0 + 20, std, exposures(ds))
+    t = np.array([10, 10])
+    before, _ = state_features(panel, np.array([0, 0]), t)
+    panel.comp[0, 10:] = 99.0  # the exposure week and later must not leak into state
+    after, _ = state_features(panel, np.array([0, 0]), t)
+    pd.testing.assert_frame_equal(before, after)
+    assert before["comp_last1"].iat[0] == pytest.approx(panel.comp[0, 9])
+    assert before["comp_mean4"].iat[0] == pytest.approx(panel.comp[0, 6:10].mean())
+
+
+def test_outcome_is_eight_weeks_after_minus_four_before():
+    ds, _ = tiny_dataset(n_agents=3, weeks=30, seed=2)
+    std = Standardiser.fit(ds.metrics, ds.performance)
+    ids = np.array(sorted(ds.performance["employee_id"].unique()), dtype=object)
+    w0 = int(week_index(ds.performance["period_start"].min()))
+    panel = build_panel(ds, ids, w0, w0 + 30, std, exposures(ds))
+    y = outcome(panel, np.array([1]), np.array([12]))
+    expected = panel.comp[1, 13:21].mean() - panel.comp[1, 8:12].mean()
+    assert y[0] == pytest.approx(expected)
+
+
+def test_item_features_measure_the_agents_gap_on_the_items_skills():
+    ds, _ = tiny_dataset(n_agents=4, weeks=16, seed=3)
+    ds.skill_assessments = pd.DataFrame({
+        "employee_id": ["a000", "a000", "a000"], "skill_code": ["s_calm", "s_tools", "s_sales"],
+        "assessed_at": [MONDAY] * 3, "level": [1, 3, 2], "source": "lead"})
+    ds.agents.loc[ds.agents["employee_id"] == "a000", "work_arrangement"] = "remote"
+    std = Standardiser.fit(ds.metrics, ds.performance)
+    ids = np.array(["a000"], dtype=object)
+    w = int(week_index(MONDAY))
+    panel = build_panel(ds, ids, w - 4, w + 2, std, exposures(ds))
+    state, skill = state_features(panel, np.array([0]), np.array([5]))
+    items = ItemTable.from_dataset(ds, panel.skill_codes)
+    codes = list(items.codes)
+    pick = np.array([codes.index("calm_sim"), codes.index("sales_adv"), codes.index("gdpr")])
+    feats = item_features(state, skill, np.zeros(3, int), pick, items, np.zeros(3))
+    # role "agent" needs s_calm 2 (gap 1); goal "senior" needs 3 everywhere
+    assert feats["it_gap_cur_mean"].tolist()[:2] == [1.0, 0.0]
+    assert feats["it_gap_next_mean"].tolist()[:2] == [2.0, 1.0]
+    assert feats["it_lvl_min"].tolist()[:2] == [1.0, 2.0]
+    assert np.isnan(feats["it_gap_cur_mean"].iat[2])  # an item with no skills
+    assert feats["remote_x_in_person"].tolist() == [0.0, 1.0, 0.0]
+    assert state["gap_next_n"].iat[0] == 2.0  # calm (1<3) and sales (2<3)
+
+
+def test_next_step_follows_the_goal_path():
+    ds, _ = tiny_dataset(n_agents=2, weeks=4)
+    roles = RoleModel.from_dataset(ds)
+    ix = {c: i for i, c in enumerate(roles.role_codes)}
+    assert roles.next_step(ix["agent"], ix["senior"]) == ix["senior"]
+    assert roles.next_step(ix["senior"], ix["senior"]) == -1
+    assert roles.next_step(ix["agent"], -1) == ix["senior"]
+
+
+def test_training_rows_pair_exposures_with_controls_and_outcomes():
+    ds, _ = tiny_dataset(n_agents=20, weeks=30, seed=4)
+    std = Standardiser.fit(ds.metrics, ds.performance)
+    ids = np.array(sorted(ds.performance["employee_id"].unique()), dtype=object)
+    w0 = int(week_index(ds.performance["period_start"].min()))
+    last = int(week_index(ds.as_of))
+    expo = exposures(ds)
+    panel = build_panel(ds, ids, w0, last + 1, std, expo)
+    items = ItemTable.from_dataset(ds, panel.skill_codes)
+    rows = build_rows(ds, panel, items, expo, last_week=last, max_controls=10_000, seed=0)
+    assert 0 < rows.n_treated < len(rows.y)
+    assert (rows.week + 8 <= last).all()  # every outcome window is fully observed
+    assert not np.isnan(rows.y).any()
+    assert rows.campaign.any()
+    control_weeks = set(zip(rows.agent[~rows.treated], rows.week[~rows.treated], strict=True))
+    exposed = set(zip(panel.index_of(expo["employee_id"]),
+                      week_index(expo["date"]), strict=True))
+    assert not control_weeks & exposed
+
+
+def test_scored_agents_are_active_agents_only():
+    ds, _ = tiny_dataset(n_agents=5, weeks=10)
+    ids = set(active_agents(ds))
+    assert "lead1" not in ids  # leadership role, no performance rows
+    assert "future1" not in ids  # hired after as-of
+    assert "a004" not in ids  # separated before as-of
+    assert {"a000", "a001", "a002", "a003"} <= ids
+
+
+def test_dataset_with_empty_optional_frames_still_builds():
+    ds, _ = tiny_dataset(n_agents=3, weeks=12)
+    ds = Dataset(**{**ds.__dict__})
+    std = Standardiser.fit(ds.metrics, ds.performance)
+    panel = build_panel(ds, np.array(["a000"], dtype=object), int(week_index(ds.as_of)) - 5,
+                        int(week_index(ds.as_of)) + 1, std, exposures(ds))
+    state, _ = state_features(panel, np.array([0]), np.array([6]))
+    assert np.isnan(state["sent_mean4"].iat[0]) and np.isnan(state["pulse_wellbeing"].iat[0])
