@@ -72,9 +72,8 @@ def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ..
         frame[column] = pd.to_datetime(frame[column], format="ISO8601") \
             if len(frame) and isinstance(frame[column].iloc[0], str) \
             else pd.to_datetime(frame[column])
-    for column in bools:  # SQLite answers 0/1, PostgreSQL True/False; both may be NULL
-        frame[column] = frame[column].map({1: True, 0: False}).astype(object)
-        frame.loc[frame[column].isna(), column] = None
+    for column in bools:  # 0/1 or True/False depending on the driver; NULL stays None
+        frame[column] = [None if v is None else bool(v) for v in frame[column].tolist()]
     return frame
 
 
