@@ -23,3 +23,9 @@ SCORING_CHUNK_AGENTS = env.int("LND_SCORING_CHUNK_AGENTS", default=2000)
 SCORING_FANOUT = env.int("LND_SCORING_FANOUT", default=8)
 # A job or chunk whose heartbeat is older than this is taken to have lost its worker.
 JOB_STALE_SECONDS = env.int("LND_JOB_STALE_SECONDS", default=300)
+
+# The truth-free held-out score the gain model's promotion gate compares, per ranking:
+# f"{GAIN_GATE_METRIC}_model", _popularity, _skill_gap (recommender.api._validate).
+GAIN_GATE_METRIC = "heldout_item_corr"
+# What the risk model's registry entry shows (recommender.retention.attrition_model).
+RISK_HELDOUT_METRICS = ("roc_auc", "pr_auc", "brier", "base_rate")

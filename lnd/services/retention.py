@@ -65,6 +65,7 @@ def risk_model_train(*, as_of: date | None = None, job=None,
         kind=ModelVersion.Kind.RISK, as_of=ds.as_of.date(), seed=0, params={},
         feature_names=list(model.features_), metrics=_plain(held_out),
         library_versions=_library_versions(), artifact_path=path, artifact_sha256=sha,
+        data_start=ds.performance["period_start"].min().date(), data_end=ds.as_of.date(),
         job=job)
     progress(0.95, "Comparing with the base rate and the active model")
     return _risk_gate(version, held_out)

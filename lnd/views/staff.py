@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from lnd import conf
 from lnd.models import Job, ModelVersion
 from lnd.selectors import development, portal_staff
 from lnd.services import imports, registry
@@ -95,9 +96,14 @@ def reports(request):
 
 
 def _scores(version: ModelVersion) -> list[tuple[str, float]]:
-    """The held-out uplift of the model and of each baseline, model first."""
-    prefix = "heldout_uplift_"
-    scores = [(k.removeprefix(prefix).replace("_", " "), v) for k, v in version.metrics.items()
+    """Held-out scores: for the recommender, the model's and each baseline's (model
+    first); for the risk model, its discrimination and calibration."""
+    metrics = version.metrics
+    if version.kind == ModelVersion.Kind.RISK:
+        return [(k.replace("_", " "), metrics[k]) for k in conf.RISK_HELDOUT_METRICS
+                if isinstance(metrics.get(k), int | float)]
+    prefix = conf.GAIN_GATE_METRIC + "_"
+    scores = [(k.removeprefix(prefix).replace("_", " "), v) for k, v in metrics.items()
               if k.startswith(prefix) and isinstance(v, int | float)]
     return sorted(scores, key=lambda kv: kv[0] != "model")
 
