@@ -1,9 +1,9 @@
 """Training and end-to-end batch scoring through the Django side.
 
-Prints: train_recommender_s (1,000 agents × 78 weeks), score_all_s (10,000 agents × 60
-items: features from the database, predict, reasons for the top 5, write, switch) and
-score_vs_raw_predict_ratio (that time over the model's own predict on the same candidate
-matrix). Each is the median of BENCH_RUNS (default 3) runs.
+Prints: train_recommender_s and report_retention_s (1,000 agents × 78 weeks),
+score_all_s (10,000 agents × 60 items: features from the database, predict, reasons for
+the top 5, write, switch) and score_vs_raw_predict_ratio (that time over the model's own
+predict on the same candidate matrix). Each is the median of BENCH_RUNS (default 3) runs.
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ def main() -> None:
     call_command("import_data", str(small), stdout=quiet, stderr=quiet)
     train_s, version = _django.median_time(lambda: ml_jobs.gain_model_train(), RUNS)
     _django.figure("train_recommender_s", train_s, "s")
+    from recommender.retention import build_retention_report
+
+    report_s, _ = _django.median_time(
+        lambda: build_retention_report(dataset_from_db()), RUNS)  # computed, not cached
+    _django.figure("report_retention_s", report_s, "s")
 
     big = var / "centre-10000"
     simulate(big, n_agents=10_000, weeks=30, seed=2)
