@@ -8,11 +8,8 @@ team_overview_p95_ms (16 connections), and the same at 1 and 4 with a _c1/_c4 su
 from __future__ import annotations
 
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,7 +26,7 @@ def main() -> None:
     from django.urls import reverse
     from rest_framework.authtoken.models import Token
 
-    from lnd.loadtest import wrk
+    from lnd.loadtest import gunicorn_server, wrk
     from lnd.models import Employee, User
     from recommender.simulation import simulate
 
@@ -53,17 +50,9 @@ def main() -> None:
                     lead.get_session_auth_hash(), "_auth_user_backend":
                     "django.contrib.auth.backends.ModelBackend"})
     session.save()
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lnd.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(2 * os.cpu_count() + 1)], cwd=_django.ROOT,
-        # One user is the load generator here; the per-user throttle would only measure
-        # itself.
-        env={**os.environ, "OMP_NUM_THREADS": "1", "LND_THROTTLE_USER": "1000000/min"},
-        stdout=quiet, stderr=quiet)
-    try:
-        _wait_for(port)
-        base = f"http://127.0.0.1:{port}"
+    # One user is the load generator here; the per-user throttle would only measure itself.
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "LND_THROTTLE_USER": "1000000/min"}
+    with gunicorn_server(env=env, workers=2 * os.cpu_count() + 1) as base:
         targets = {
             "api_recommendations": (
                 base + f"/api/agents/{agent.employee.employee_id}/recommendations/",
@@ -82,25 +71,6 @@ def main() -> None:
                 _django.figure(f"{name}_rps{suffix}",
                                statistics.median(r.rps for r in runs), "req/s")
                 _django.figure(f"{name}_errors{suffix}", errors, "errors")
-    finally:
-        server.terminate()
-        server.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(port: int) -> None:
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,23 @@
-"""Drive the running server with wrk (Debian package) and read back its figures.
-Used by the services-lane load test and by bench/bench_http.py."""
+"""Serve the project with gunicorn and drive it with wrk (Debian package). Used by the
+services-lane load test, bench/bench_http.py and scripts/screenshots.py."""
 
 from __future__ import annotations
 
+import ctypes
 import re
 import shutil
+import signal
+import socket
 import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-REPORT_SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "wrk_report.lua"
+ROOT = Path(__file__).resolve().parent.parent
+REPORT_SCRIPT = ROOT / "bench" / "wrk_report.lua"
 
 
 @dataclass
@@ -44,3 +52,35 @@ def wrk(url: str, *, connections: int, seconds: int = 5, threads: int = 1,
     return WrkResult(requests=f["requests"], seconds=f["duration_us"] / 1e6,
                      errors=f["errors"], non_2xx=f["non2xx"], p50_ms=f["p50_us"] / 1000,
                      p95_ms=f["p95_us"] / 1000, p99_ms=f["p99_us"] / 1000)
+
+
+def die_with_parent() -> None:
+    """Runs in a child before exec (Linux): SIGTERM it when the parent dies, so a killed
+    test or benchmark never leaves a server behind."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@contextmanager
+def gunicorn_server(*, env: dict[str, str], workers: int = 3, log=None) -> Iterator[str]:
+    """Run the project under gunicorn on a free loopback port; yields its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "lnd.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers)], cwd=ROOT, env=env, stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -8,13 +8,11 @@ writes screenshots/<role>-<page>.png at laptop and phone widths. Uses Debian's c
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 OUT = ROOT / "screenshots"
 PAGES = {
     "agent": ["/", "/paths/"],
@@ -29,54 +27,31 @@ VIEWPORTS = {"laptop": (1366, 900), "phone": (390, 844)}
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
+    from lnd.loadtest import gunicorn_server
+
     password = os.environ.get("DEMO_PASSWORD") or (ROOT / "var" / "demo_password").read_text()
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lnd.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2"], cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "1"})
     OUT.mkdir(exist_ok=True)
-    try:
-        _wait_for(port)
-        base = f"http://127.0.0.1:{port}"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-background-networking",
-                "--disable-component-update", "--disable-gpu"])
-            for role, pages in PAGES.items():
-                for view, (width, height) in VIEWPORTS.items():
-                    page = browser.new_page(viewport={"width": width, "height": height})
-                    page.goto(base + "/accounts/login/")
-                    page.fill("#id_username", role)
-                    page.fill("#id_password", password.strip())
-                    page.click("button[type=submit]")
-                    for url in pages:
-                        page.goto(base + url)
-                        page.wait_for_load_state("networkidle")
-                        name = url.strip("/").replace("/", "-") or "home"
-                        target = OUT / f"{role}-{name}-{view}.png"
-                        page.screenshot(path=str(target), full_page=True)
-                        print(target.relative_to(ROOT))
-                    page.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(port: int) -> None:
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    with gunicorn_server(env=env, workers=2) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-background-networking",
+            "--disable-component-update", "--disable-gpu"])
+        for role, pages in PAGES.items():
+            for view, (width, height) in VIEWPORTS.items():
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(base + "/accounts/login/")
+                page.fill("#id_username", role)
+                page.fill("#id_password", password.strip())
+                page.click("button[type=submit]")
+                for url in pages:
+                    page.goto(base + url)
+                    page.wait_for_load_state("networkidle")
+                    name = url.strip("/").replace("/", "-") or "home"
+                    target = OUT / f"{role}-{name}-{view}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    print(target.relative_to(ROOT))
+                page.close()
+        browser.close()
 
 
 if __name__ == "__main__":

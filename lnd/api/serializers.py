@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from lnd.api.fields import CodeField
 from lnd.models import (
     AccessLog,
     Assignment,
@@ -112,8 +113,8 @@ class CareerPathUpdateIn(serializers.Serializer):
 
 
 class LearningItemOut(serializers.ModelSerializer):
-    skills = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
-    prerequisites = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    skills = CodeField(many=True, read_only=True, slug_field="code")
+    prerequisites = CodeField(many=True, read_only=True, slug_field="code")
 
     class Meta:
         model = LearningItem
@@ -124,9 +125,9 @@ class LearningItemOut(serializers.ModelSerializer):
 
 
 class LearningItemIn(serializers.ModelSerializer):
-    skills = serializers.SlugRelatedField(many=True, slug_field="code",
+    skills = CodeField(many=True, slug_field="code",
                                           queryset=Skill.objects.all(), required=False)
-    prerequisites = serializers.SlugRelatedField(
+    prerequisites = CodeField(
         many=True, slug_field="code", queryset=LearningItem.objects.all(), required=False)
 
     class Meta:
@@ -154,7 +155,7 @@ class AgentOut(serializers.ModelSerializer):
 
 
 class GoalRoleIn(serializers.Serializer):
-    goal_role = serializers.SlugRelatedField(slug_field="code", queryset=Role.objects.all(),
+    goal_role = CodeField(slug_field="code", queryset=Role.objects.all(),
                                              allow_null=True)
 
 
@@ -217,7 +218,7 @@ class AssignmentOut(serializers.ModelSerializer):
 
 class AssignmentIn(serializers.Serializer):
     employee = serializers.CharField(max_length=64, help_text="employee_id")
-    item = serializers.SlugRelatedField(slug_field="code",
+    item = CodeField(slug_field="code",
                                         queryset=LearningItem.objects.all())
     due_date = serializers.DateField(required=False, allow_null=True)
     assigned_by = serializers.ChoiceField(choices=["lead", "self"], default="lead")
@@ -262,11 +263,11 @@ class CoachingSessionOut(serializers.ModelSerializer):
 class CoachingSessionIn(serializers.Serializer):
     employee = serializers.CharField(max_length=64, help_text="employee_id")
     held_on = serializers.DateField()
-    item = serializers.SlugRelatedField(slug_field="code", queryset=LearningItem.objects.all(),
+    item = CodeField(slug_field="code", queryset=LearningItem.objects.all(),
                                         required=False, allow_null=True)
-    focus_skill = serializers.SlugRelatedField(slug_field="code", queryset=Skill.objects.all(),
+    focus_skill = CodeField(slug_field="code", queryset=Skill.objects.all(),
                                                required=False, allow_null=True)
-    target_metric = serializers.SlugRelatedField(
+    target_metric = CodeField(
         slug_field="code", queryset=Metric.objects.all(), required=False, allow_null=True)
     agenda = serializers.CharField(required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 
 from lnd.celery import app as celery_app
+from lnd.loadtest import die_with_parent
 from lnd.models import Job
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,8 @@ def start_worker(log_path: Path, *, concurrency: int = 1, env: dict | None = Non
         [sys.executable, "-m", "celery", "-A", "lnd", "worker", "--loglevel", "INFO",
          "--concurrency", str(concurrency), "--without-mingle", "--without-gossip",
          "-n", f"test{time.monotonic_ns()}@%h"],
-        cwd=ROOT, env=env or worker_env(), stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env or worker_env(), stdout=log, stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent)  # a killed run leaves no worker
     deadline = time.monotonic() + 60
     while "ready." not in log_path.read_text():
         if proc.poll() is not None or time.monotonic() > deadline:

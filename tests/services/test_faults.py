@@ -36,29 +36,38 @@ from .conftest import start_worker, stop_worker, worker_env
 from .test_import_through_worker import write_centre
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-PORT = 6391
 STALE_SECONDS = 8
+
+
+def _free_port() -> int:
+    """A fresh port per test: nothing left over from another run can find this broker."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture
 def private_redis(tmp_path):
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is not installed (.ci/run installs it)")
-    url = f"redis://127.0.0.1:{PORT}/0"
-    proc = _start_redis(tmp_path)
+    port = _free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    proc = _start_redis(tmp_path, port)
     with _broker(url):
-        yield {"url": url, "proc": proc, "dir": tmp_path}
+        yield {"url": url, "proc": proc, "dir": tmp_path, "port": port}
     for p in (proc, *getattr(proc, "restarts", [])):
         p.terminate()
         p.wait(timeout=10)
 
 
-def _start_redis(folder: Path):
-    proc = subprocess.Popen(["redis-server", "--port", str(PORT), "--bind", "127.0.0.1",
+def _start_redis(folder: Path, port: int):
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", "--dir", str(folder)],
                             stdout=subprocess.DEVNULL)
     for _ in range(100):
-        if subprocess.run(["redis-cli", "-p", str(PORT), "ping"], capture_output=True,
+        if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
                           text=True).stdout.strip() == "PONG":
             return proc
         time.sleep(0.05)
@@ -182,7 +191,8 @@ def test_scoring_completes_when_redis_restarts_mid_run(private_redis, centre_in_
         private_redis["proc"].terminate()
         private_redis["proc"].wait()
         time.sleep(1)
-        private_redis["proc"].restarts = [_start_redis(private_redis["dir"])]
+        private_redis["proc"].restarts = [_start_redis(private_redis["dir"],
+                                                       private_redis["port"])]
         job = _reap_until_finished(job.pk)
     finally:
         stop_worker(worker)

@@ -5,11 +5,6 @@ asserts zero errors only; the figures come from bench/bench_http.py."""
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -17,52 +12,30 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from lnd.loadtest import wrk
+from lnd.loadtest import gunicorn_server, wrk
 from lnd.models import User
 from recommender.simulation import simulate
 
-from .conftest import ROOT, worker_env
+from .conftest import worker_env
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 TEAM_OVERVIEW_URL_NAME = "team_overview"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def demo_server(tmp_path):
+def demo_server(tmp_path, monkeypatch):
     folder = tmp_path / "demo"
     simulate(folder, n_agents=300, weeks=52, seed=7)
     quiet = io.StringIO()
     call_command("import_data", str(folder), stdout=quiet, stderr=quiet)
     call_command("recommend", "--all", stdout=quiet)
-    os.environ["DEMO_PASSWORD"] = "load-test-password-1"
+    monkeypatch.setenv("DEMO_PASSWORD", "load-test-password-1")
     call_command("create_demo_users", stdout=quiet)
-    port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "lnd.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "3"], cwd=ROOT,
-        # One user hammering the API is the load generator here, not abuse to throttle.
-        env={**worker_env(), "OMP_NUM_THREADS": "1", "LND_THROTTLE_USER": "1000000/min"},
-        stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp_path / "gunicorn.log").read_text()) from None
-            time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    # One user hammering the API is the load generator here, not abuse to throttle.
+    env = {**worker_env(), "OMP_NUM_THREADS": "1", "LND_THROTTLE_USER": "1000000/min"}
+    with (tmp_path / "gunicorn.log").open("w") as log, \
+            gunicorn_server(env=env, workers=3, log=log) as base:
+        yield base
 
 
 def _session_cookie(user: User) -> str:
