@@ -68,10 +68,14 @@ def main() -> None:
 
 
 def _worker(env: dict, log: Path):
+    from lnd.loadtest import die_with_parent
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "lnd", "worker", "--concurrency", "1",
+         "--loglevel", "INFO",
          "--without-mingle", "--without-gossip", "-n", f"bench{time.monotonic_ns()}@%h"],
-        cwd=_django.ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        cwd=_django.ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        preexec_fn=die_with_parent)
     while "ready." not in log.read_text():
         time.sleep(0.2)
     return proc
