@@ -128,6 +128,10 @@ def snapshots(ds: Dataset, panel: Panel, cube: dict, week_cols) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+class NotEnoughHistory(ValueError):
+    """Too few complete weeks for a time split with calibration and embargo."""
+
+
 @dataclass
 class RiskModel:
     """LightGBM booster + Platt calibration; `fit` returns self, learned state ends in _."""
@@ -150,7 +154,7 @@ class RiskModel:
         calib = cols[-self.calib_weeks:]
         train = [k for k in cols if k <= calib[0] - self.embargo_weeks]
         if len(train) < 4:
-            raise ValueError("not enough history for a time-split risk model")
+            raise NotEnoughHistory("not enough history for a time-split risk model")
         self._fit_on(snapshots(ds, panel, cube, train[::self.step_weeks]),
                      snapshots(ds, panel, cube, calib), panel)
         return self
@@ -229,7 +233,7 @@ def evaluate(ds: Dataset, *, panel: Panel | None = None, test_weeks: int = 13) -
     # train+calibration only on snapshots whose labels end before the test block starts
     try:
         model = RiskModel().fit(ds, panel=panel, last_col=test[0] - 1)
-    except ValueError:
+    except NotEnoughHistory:
         return empty
     te = snapshots(ds, panel, feature_cube(ds, panel), test)
     p = model.predict_proba(te)

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from lifelines import CoxTimeVaryingFitter
+from lifelines.exceptions import ConvergenceError
 from scipy import stats
 
 # Engagement is measured but not adjusted for: development itself lifts engagement, so
@@ -63,8 +64,8 @@ def fit_cox(pp: pd.DataFrame, event: str, *, adjusted: bool = True,
                         stop_col="stop")
             if np.isfinite(ctv.params_).all():
                 return ctv
-        except Exception:
-            continue
+        except (ConvergenceError, np.linalg.LinAlgError):
+            continue  # separation or collinearity: retry with a little more penalty
     return None
 
 
