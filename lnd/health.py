@@ -23,8 +23,7 @@ def _database() -> tuple[bool, str]:
 def _broker() -> tuple[bool, str]:
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-        return True, conn.transport_cls if isinstance(conn.transport_cls, str) else \
-            conn.transport.driver_type
+        return True, conn.transport.driver_type
 
 
 def _models() -> tuple[bool, str]:

@@ -54,6 +54,13 @@ def wrk(url: str, *, connections: int, seconds: int = 5, threads: int = 1,
                      p95_ms=f["p95_us"] / 1000, p99_ms=f["p99_us"] / 1000)
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now (the kernel picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def die_with_parent() -> None:
     """Runs in a child before exec (Linux): SIGTERM it when the parent dies, so a killed
     test or benchmark never leaves a server behind."""
@@ -63,9 +70,7 @@ def die_with_parent() -> None:
 @contextmanager
 def gunicorn_server(*, env: dict[str, str], workers: int = 3, log=None) -> Iterator[str]:
     """Run the project under gunicorn on a free loopback port; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "lnd.wsgi", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers)], cwd=ROOT, env=env, stdout=log or subprocess.DEVNULL,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -19,6 +19,12 @@ from lnd import conf
 from lnd.models import Job
 
 STALE_AFTER = timedelta(seconds=conf.JOB_STALE_SECONDS)
+
+
+def stale_cutoff() -> datetime:
+    """A heartbeat older than this belongs to a worker presumed dead: the one rule for jobs
+    and for scoring chunks, read at call time."""
+    return timezone.now() - STALE_AFTER
 Progress = Callable[[float, str], None]
 
 
@@ -39,7 +45,7 @@ def job_claim(*, job_id: int, worker: str | None = None) -> bool:
     """Take the job if it is queued or its runner stopped heart-beating."""
     now = timezone.now()
     claimable = Q(state=Job.State.QUEUED) | Q(
-        state=Job.State.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+        state=Job.State.RUNNING, heartbeat_at__lt=stale_cutoff())
     claimed = Job.objects.filter(claimable, pk=job_id).update(
         state=Job.State.RUNNING, started_at=now, heartbeat_at=now, finished_at=None,
         attempts=F("attempts") + 1, worker=worker or _worker_name(), error="")
@@ -81,9 +87,9 @@ def job_retry(*, job_id: int) -> bool:
     return retried == 1
 
 
-def jobs_reap_stale(*, stale_after: timedelta = STALE_AFTER) -> list[int]:
+def jobs_reap_stale() -> list[int]:
     """Re-queue running jobs whose worker died (heartbeat stopped)."""
-    cutoff = timezone.now() - stale_after
+    cutoff = stale_cutoff()
     stale_ids = list(Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff)
                      .values_list("pk", flat=True))
     requeued = []

@@ -32,7 +32,7 @@ from lnd.models import (
     ScoringChunk,
 )
 from lnd.services import recommendation_runs, registry
-from lnd.services.jobs import STALE_AFTER, Progress, job_create
+from lnd.services.jobs import Progress, job_create, stale_cutoff
 from lnd.services.ml_io import dataset_from_db, default_as_of
 from recommender import api
 
@@ -206,7 +206,7 @@ def chunks_score(*, run: RecommendationRun, worker: str) -> int:
 
 def _chunk_claim(*, run: RecommendationRun, worker: str) -> ScoringChunk | None:
     claimable = Q(state=ScoringChunk.State.QUEUED) | Q(
-        state=ScoringChunk.State.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER)
+        state=ScoringChunk.State.RUNNING, heartbeat_at__lt=stale_cutoff())
     for chunk_id in run.chunks.filter(claimable).values_list("pk", flat=True)[:20]:
         if ScoringChunk.objects.filter(claimable, pk=chunk_id).update(
                 state=ScoringChunk.State.RUNNING, worker=worker, heartbeat_at=timezone.now(),

@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from lnd.celery import app as celery_app
+from lnd.loadtest import die_with_parent, free_port
 from lnd.models import (
     Employee,
     Job,
@@ -39,20 +41,17 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 STALE_SECONDS = 8
 
 
-def _free_port() -> int:
-    """A fresh port per test: nothing left over from another run can find this broker."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture
+def short_staleness(monkeypatch):
+    """Take over a silent job or chunk after seconds, not minutes."""
+    monkeypatch.setattr(jobs, "STALE_AFTER", timedelta(seconds=STALE_SECONDS))
 
 
 @pytest.fixture
 def private_redis(tmp_path):
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is not installed (.ci/run installs it)")
-    port = _free_port()
+    port = free_port()  # fresh per test: nothing left over from another run finds it
     url = f"redis://127.0.0.1:{port}/0"
     proc = _start_redis(tmp_path, port)
     with _broker(url):
@@ -65,7 +64,7 @@ def private_redis(tmp_path):
 def _start_redis(folder: Path, port: int):
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                              "--save", "", "--appendonly", "no", "--dir", str(folder)],
-                            stdout=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, preexec_fn=die_with_parent)
     for _ in range(100):
         if subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
                           text=True).stdout.strip() == "PONG":
@@ -103,6 +102,17 @@ def _env(redis) -> dict:
             "LND_JOB_STALE_SECONDS": str(STALE_SECONDS), "LND_SCORING_CHUNK_AGENTS": "15"}
 
 
+def _kill_and_finish_elsewhere(victim, job: Job, env: dict, tmp_path: Path) -> Job:
+    """SIGKILL the worker running `job`, start another, let the reaper hand it over."""
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    survivor = _worker(tmp_path / "survivor.log", env)
+    try:
+        return _reap_until_finished(job.pk)
+    finally:
+        stop_worker(survivor)
+
+
 def _reap_until_finished(job_id: int, timeout: float = 240) -> Job:
     """Beat's reaper, run from here so the test controls its pace."""
     deadline = time.monotonic() + timeout
@@ -110,20 +120,17 @@ def _reap_until_finished(job_id: int, timeout: float = 240) -> Job:
         job = Job.objects.get(pk=job_id)
         if job.is_finished:
             return job
-        jobs.jobs_reap_stale(stale_after=jobs.STALE_AFTER.__class__(seconds=STALE_SECONDS))
+        jobs.jobs_reap_stale()
         time.sleep(0.5)
     raise AssertionError(f"job {job_id} did not finish: {Job.objects.get(pk=job_id).message}")
 
 
 @pytest.fixture
-def centre_in_db(tmp_path, monkeypatch):
+def centre_in_db(tmp_path, short_staleness):
     folder = tmp_path / "centre"
     simulate(folder, n_agents=120, weeks=30, seed=21)
     with open(os.devnull, "w") as quiet:
         call_command("import_data", str(folder), stdout=quiet, stderr=quiet)
-    monkeypatch.setattr(jobs, "STALE_AFTER", jobs.STALE_AFTER.__class__(seconds=STALE_SECONDS))
-    monkeypatch.setattr(ml_jobs, "STALE_AFTER",
-                        jobs.STALE_AFTER.__class__(seconds=STALE_SECONDS))
     return folder
 
 
@@ -148,32 +155,19 @@ def test_scoring_survives_a_worker_killed_mid_run(private_redis, centre_in_db, t
     _wait(lambda: ScoringChunk.objects.filter(state="done").exists(), "a chunk to finish",
           timeout=60)
     assert ScoringChunk.objects.exclude(state="done").exists(), "run finished too soon"
-    victim.send_signal(signal.SIGKILL)
-    victim.wait()
-    survivor = _worker(tmp_path / "survivor.log", env)
-    try:
-        job = _reap_until_finished(job.pk)
-    finally:
-        stop_worker(survivor)
+    job = _kill_and_finish_elsewhere(victim, job, env, tmp_path)
     assert job.state == "succeeded", job.error
     _assert_one_complete_run_with_every_agent_once(job.result["run"])
 
 
-def test_import_survives_a_worker_killed_mid_file(private_redis, tmp_path, monkeypatch):
-    monkeypatch.setattr(jobs, "STALE_AFTER", jobs.STALE_AFTER.__class__(seconds=STALE_SECONDS))
+def test_import_survives_a_worker_killed_mid_file(private_redis, tmp_path, short_staleness):
     n_perf = write_centre(tmp_path / "big", agents=800, weeks=52)
     env = _env(private_redis)
     victim = _worker(tmp_path / "victim.log", env)
     job = job_create(kind=Job.Kind.IMPORT, params={"path": str(tmp_path / "big")})
     _wait(lambda: "importing performance" in Job.objects.get(pk=job.pk).message,
           "the import to reach performance.csv")
-    victim.send_signal(signal.SIGKILL)
-    victim.wait()
-    survivor = _worker(tmp_path / "survivor.log", env)
-    try:
-        job = _reap_until_finished(job.pk)
-    finally:
-        stop_worker(survivor)
+    job = _kill_and_finish_elsewhere(victim, job, env, tmp_path)
     assert job.state == "succeeded", job.error
     assert job.attempts >= 2
     assert WeeklyPerformance.objects.count() == n_perf
