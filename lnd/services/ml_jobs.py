@@ -35,6 +35,7 @@ from lnd.services import recommendation_runs, registry
 from lnd.services.jobs import Progress, job_create, stale_cutoff
 from lnd.services.ml_io import dataset_from_db, default_as_of
 from recommender import api
+from recommender.json_safe import json_safe
 
 # The truth-free held-out score the promotion gate compares (recommender.api._validate).
 GATE_METRIC = "heldout_item_corr"
@@ -79,8 +80,8 @@ def gain_model_train(*, as_of: date | None = None, seed: int = 0, job: Job | Non
     sha = result.model.save(path)
     version = registry.model_record(
         kind=ModelVersion.Kind.GAIN, as_of=ds.as_of.date(), seed=seed,
-        params=_plain(result.model.params), feature_names=list(result.feature_names),
-        metrics=_plain(result.metrics), library_versions=_library_versions(),
+        params=json_safe(result.model.params), feature_names=list(result.feature_names),
+        metrics=json_safe(result.metrics), library_versions=library_versions(),
         artifact_path=path, artifact_sha256=sha, data_start=result.window[0].date(),
         data_end=result.window[1].date(), job=job)
     progress(0.95, "Comparing with the baselines and the active model")
@@ -110,23 +111,10 @@ def _gate(version: ModelVersion, metrics: dict) -> ModelVersion:
         active_score=active_score)
 
 
-def _library_versions() -> dict[str, str]:
+def library_versions() -> dict[str, str]:
     return {"python": platform.python_version(), "lightgbm": lightgbm.__version__,
             "scikit-learn": sklearn.__version__, "numpy": np.__version__,
             "pandas": pd.__version__}
-
-
-def _plain(value):
-    """JSON-safe copy (numpy scalars and NaN become plain floats / None)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
 
 
 # -- scoring --------------------------------------------------------------------------

@@ -33,7 +33,8 @@ from lnd.models import (
 from lnd.services import registry
 from lnd.services.jobs import Progress
 from lnd.services.ml_io import dataset_from_db, default_as_of
-from lnd.services.ml_jobs import _library_versions, _plain
+from lnd.services.ml_jobs import library_versions
+from recommender.json_safe import json_safe
 from recommender.retention import (
     RiskModel,
     analyse_pilot,
@@ -63,8 +64,8 @@ def risk_model_train(*, as_of: date | None = None, job=None,
     sha = model.save(path)
     version = registry.model_record(
         kind=ModelVersion.Kind.RISK, as_of=ds.as_of.date(), seed=0, params={},
-        feature_names=list(model.features_), metrics=_plain(held_out),
-        library_versions=_library_versions(), artifact_path=path, artifact_sha256=sha,
+        feature_names=list(model.features_), metrics=json_safe(held_out),
+        library_versions=library_versions(), artifact_path=path, artifact_sha256=sha,
         data_start=ds.performance["period_start"].min().date(), data_end=ds.as_of.date(),
         job=job)
     progress(0.95, "Comparing with the base rate and the active model")
@@ -197,5 +198,5 @@ def pilot_analyse(*, pilot: Pilot, as_of: date | None = None) -> dict:
     treated = [e for e, t in members if t]
     control = [e for e, t in members if not t]
     ds = dataset_from_db(as_of=as_of)
-    return _plain(analyse_pilot(ds, item_code=pilot.item.code, treated=treated,
+    return json_safe(analyse_pilot(ds, item_code=pilot.item.code, treated=treated,
                                 control=control, start_date=pilot.start_date))

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
 from recommender.dataset import Dataset
+from recommender.json_safe import json_safe
 from recommender.retention import attrition_model, cox, effectiveness, roi, survival
 from recommender.retention.panel import MIN_GROUP, build_panel
 
@@ -25,7 +22,7 @@ def build_retention_report(ds: Dataset, *, window_weeks: int = 12,
                     "min_group_size": MIN_GROUP}
     if len(spells) < MIN_GROUP:
         report["suppressed"] = True
-        return _clean(report)
+        return json_safe(report)
     development = cox.development_effect(pp, window_weeks=window_weeks)
     report["development"] = development
     report["survival"] = {
@@ -43,17 +40,4 @@ def build_retention_report(ds: Dataset, *, window_weeks: int = 12,
         ds, panel=panel, pp=pp, development=development, items=report["items"],
         replacement_cost=replacement_cost, default_hourly_cost=default_hourly_cost,
         value_per_composite_week=value_per_composite_week)
-    return _clean(report)
-
-
-def _clean(x):
-    """Plain JSON types only: numpy scalars to Python, NaN/inf to None."""
-    if isinstance(x, dict):
-        return {str(k): _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
+    return json_safe(report)
