@@ -15,6 +15,7 @@ def recommend_config_kwargs() -> dict:
         "cooldown_weeks": env.int("LND_RECOMMEND_COOLDOWN_WEEKS", default=26),
         "epsilon": env.float("LND_RECOMMEND_EXPLORATION", default=0.05),
         "path_weight": env.float("LND_CAREER_PATH_WEIGHT", default=0.05),
+        "uptake_weight": env.float("LND_RECOMMEND_UPTAKE_WEIGHT", default=1.0),
     }
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from recommender.dataset import Dataset
-from recommender.gain import evaluation
+from recommender.gain import evaluation, feedback
 from recommender.gain.baselines import lowest_skill_names, popularity_scores, skill_gap_scores
 from recommender.gain.composite import Standardiser
 from recommender.gain.context import Context, build_context, fallback_standardiser
@@ -51,6 +51,7 @@ class RecommendConfig:
     epsilon: float = 0.05             # exploration share of the last slot
     path_weight: float = 0.05         # score = expected_gain + path_weight * share of
                                       # next-step missing skills the item targets
+    uptake_weight: float = 1.0        # 0 ignores agents' uptake of an item when ranking
     seed: int = 0
     mandatory_grace_days: int = 30    # due date of a never-completed mandatory item
     recert_horizon_days: int = 90     # list recertifications falling due this soon
@@ -84,6 +85,8 @@ def train_gain_model(ds: Dataset, *, seed: int = 0, params: dict | None = None
     expo = exposures(ds)
     panel = build_panel(ds, agent_ids, w0, last + 1, std, expo)
     items = ItemTable.from_dataset(ds, panel.skill_codes)
+    expo = expo.assign(propensity=feedback.impression_propensity(
+        ds.recommendation_feedback, expo))
     rows = build_rows(ds, panel, items, expo, last_week=last,
                       max_controls=int(p["max_controls"]), seed=seed)
     if rows.n_treated < 20:
@@ -96,6 +99,9 @@ def train_gain_model(ds: Dataset, *, seed: int = 0, params: dict | None = None
     model.window_ = (window[0].date().isoformat(), window[1].date().isoformat())
     support = expo["item_code"].value_counts()  # completions and coaching sessions
     model.item_support_ = {str(k): int(v) for k, v in sorted(support.items())}
+    model.item_uptake_ = feedback.item_uptake(ds.recommendation_feedback)
+    metrics.update(**feedback.summary(ds.recommendation_feedback, expo["propensity"]),
+                   exposures_weighted_by_propensity=float(np.isfinite(rows.propensity).sum()))
     metrics.update(n_exposures=float(rows.n_treated),
                    n_controls=float(len(rows.y) - rows.n_treated),
                    n_campaign=float(rows.campaign.sum()))
@@ -111,7 +117,8 @@ def _subset(rows: TrainingRows, mask: np.ndarray) -> TrainingRows:
         treated=rows.treated[mask], n_treated=int(t.sum()), item=rows.item[t],
         item_code=rows.item_code[t],
         campaign=rows.campaign[t], week=rows.week[mask], agent=rows.agent[mask],
-        y=rows.y[mask])
+        y=rows.y[mask],
+        propensity=None if rows.propensity is None else rows.propensity[t])
 
 
 def _validate(rows: TrainingRows, std: Standardiser, p: dict, seed: int,
@@ -214,8 +221,11 @@ def _rank_by_model(ctx: Context, model: GainModel, config: RecommendConfig) -> p
     covered, n_missing = ctx.path_gap()
     share = np.divide(covered, n_missing[:, None], out=np.zeros_like(covered),
                       where=n_missing[:, None] > 0)
+    # Ranked by realised gain: an item agents turn down delivers less (gain/feedback.py).
+    uptake = pd.Series(model.item_uptake_, dtype=float).reindex(codes[i]).fillna(1.0) \
+        .to_numpy() ** config.uptake_weight
     score = np.full(ctx.ok.shape, -np.inf)
-    score[a, i] = gain + config.path_weight * share[a, i]
+    score[a, i] = gain * uptake + config.path_weight * share[a, i]
     gain_m = np.full(ctx.ok.shape, np.nan)
     gain_m[a, i] = gain
     row_of = np.full(ctx.ok.shape, -1)

@@ -45,6 +45,12 @@ COLUMNS: dict[str, list[str]] = {
     "coaching_sessions": [
         "session_id", "employee_id", "coach_employee_id", "held_at", "item_code",
     ],
+    # Not a contract file: the product's own log of impressions and agents' actions on
+    # recommendations (action: shown | accepted | dismissed | rated). Empty for a data set
+    # that arrives by import; filled by the database for the next training run.
+    "recommendation_feedback": [
+        "employee_id", "item_code", "action", "at", "rank", "propensity", "reason", "rating",
+    ],
 }
 # `skill_codes` and `prerequisite_codes` in learning_items are Python lists of codes.
 # `interactions` carries no transcript: sentiment was already computed at import.
@@ -80,6 +86,8 @@ class Dataset:
     completions: pd.DataFrame = field(default_factory=lambda: empty_frame("completions"))
     coaching_sessions: pd.DataFrame = field(
         default_factory=lambda: empty_frame("coaching_sessions"))
+    recommendation_feedback: pd.DataFrame = field(
+        default_factory=lambda: empty_frame("recommendation_feedback"))
 
     def __post_init__(self) -> None:
         self.as_of = pd.Timestamp(self.as_of).normalize()

@@ -22,6 +22,7 @@ from lnd.models import (
     Metric,
     PulseSurvey,
     QAEvaluation,
+    RecommendationFeedback,
     Role,
     RoleHistory,
     RoleRequirement,
@@ -188,8 +189,20 @@ def _coaching_sessions(as_of):
         "item__code"), dates=("held_at",))
 
 
+def _recommendation_feedback(as_of, only=ALL_PEOPLE):
+    # The whole log, not cut at as-of: it runs on the product's clock, not the data's (a
+    # dismissal made today, after the latest imported week, must count tonight). Training
+    # matches each impression only to exposures after it, so nothing leaks backwards.
+    frame = _frame("recommendation_feedback", RecommendationFeedback.objects.filter(
+        only).values_list(
+        "employee__employee_id", "item__code", "action", "created_at", "rank", "propensity",
+        "reason", "rating"))
+    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601").dt.tz_localize(None)
+    return frame
+
+
 _PER_AGENT = {"performance", "qa_evaluations", "interactions", "pulse_surveys",
-              "skill_assessments"}
+              "skill_assessments", "recommendation_feedback"}
 
 _LOADERS = {
     "skills": _skills, "roles": _roles, "role_requirements": _role_requirements,
@@ -199,4 +212,5 @@ _LOADERS = {
     "qa_evaluations": _qa_evaluations, "interactions": _interactions,
     "pulse_surveys": _pulse_surveys, "skill_assessments": _skill_assessments,
     "completions": _completions, "coaching_sessions": _coaching_sessions,
+    "recommendation_feedback": _recommendation_feedback,
 }

@@ -16,6 +16,7 @@ from recommender.dataset import Dataset
 from recommender.gain.composite import Standardiser
 from recommender.gain.eligibility import completed, eligible, mandatory
 from recommender.gain.features import ItemTable, SkillState, state_features
+from recommender.gain.feedback import recently_dismissed
 from recommender.gain.panel import Panel, build_panel
 from recommender.gain.training import exposures
 from recommender.gain.weeks import week_index
@@ -88,6 +89,8 @@ def build_context(ds: Dataset, std: Standardiser, *, cooldown_weeks: int, budget
     state, skill = state_features(panel, np.arange(n), np.full(n, panel.n_weeks - 1))
     count, last = completed(expo, agent_ids, items)
     ok = eligible(items, count, last, ds.as_of, cooldown_weeks)
+    ok &= ~recently_dismissed(ds.recommendation_feedback, agent_ids, items.codes, ds.as_of,
+                              cooldown_weeks)
     mand = mandatory(ds, agent_ids, items, last, grace_days=grace_days,
                      horizon_days=horizon_days)
     soon = mand[mand["due_date"] <= ds.as_of + pd.Timedelta(days=7)]

@@ -29,6 +29,7 @@ import pandas as pd
 
 from recommender.gain.composite import Standardiser
 from recommender.gain.features import CATEGORICAL, ITEM_FEATURES
+from recommender.gain.feedback import exposure_weights
 
 FORMAT_VERSION = 1
 DEFAULT_PARAMS: dict = {
@@ -78,6 +79,12 @@ def _fit(x: pd.DataFrame, y: np.ndarray, w: np.ndarray | None, rounds: int,
     return lgb.train(params, data, num_boost_round=rounds)
 
 
+def _propensity(rows) -> np.ndarray:
+    if rows.propensity is None:
+        return np.full(rows.n_treated, np.nan)
+    return rows.propensity
+
+
 def _prior_table(d: np.ndarray, w: np.ndarray, codes: np.ndarray, m: float
                  ) -> dict[str, tuple[float, float]]:
     frame = pd.DataFrame({"c": codes, "wd": w * d, "w": w})
@@ -113,6 +120,7 @@ class GainModel:
     item_support_: dict[str, int] = field(default_factory=dict)
     item_prior_: dict[str, list[float]] = field(default_factory=dict)
     item_offset_: dict[str, float] = field(default_factory=dict)
+    item_uptake_: dict[str, float] = field(default_factory=dict)  # gain/feedback.py
     metrics_: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -129,7 +137,7 @@ class GainModel:
         self.state_names_ = list(rows.state.columns)
         t = rows.treated
         xt = pd.concat([rows.state[t].reset_index(drop=True), rows.items], axis=1)
-        wt = np.where(rows.campaign, p["campaign_weight"], 1.0)
+        wt = exposure_weights(rows.campaign, _propensity(rows), p["campaign_weight"])
         self.mu0_ = _fit(rows.state[~t], rows.y[~t], None, p["mu0_rounds"],
                          lgb_params(p, seed))
         d = rows.y[t] - self.mu0_.predict(rows.state[t])
@@ -291,7 +299,7 @@ class GainModel:
             "boot": [b.model_to_string() for b in self.boot_],
             "window": list(self.window_), "item_support": self.item_support_,
             "item_prior": self.item_prior_, "item_offset": self.item_offset_,
-            "metrics": self.metrics_,
+            "item_uptake": self.item_uptake_, "metrics": self.metrics_,
         }
         return json.dumps(doc, sort_keys=True)
 
@@ -321,5 +329,5 @@ class GainModel:
             tau_=booster(doc["tau"]), boot_=[booster(b) for b in doc["boot"]],
             window_=tuple(doc["window"]), item_support_=doc["item_support"],
             item_prior_=doc["item_prior"], item_offset_=doc["item_offset"],
-            metrics_=doc["metrics"],
+            item_uptake_=doc.get("item_uptake", {}), metrics_=doc["metrics"],
         )

@@ -51,6 +51,8 @@ class TrainingRows:
     week: np.ndarray           # [N] ISO week index of the exposure / control week
     agent: np.ndarray          # [N] panel agent index
     y: np.ndarray              # [N] outcome
+    propensity: np.ndarray | None = None  # [n_treated] of the impression that led to the
+                                          # exposure (NaN: none); see gain/feedback.py
 
 
 def outcome(panel: Panel, a: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -99,4 +101,6 @@ def build_rows(ds: Dataset, panel: Panel, items: ItemTable, expo: pd.DataFrame,
         item_code=ex["item_code"].astype(str).to_numpy(),
         campaign=(ex["assigned_by"] == "campaign").to_numpy(),
         week=t_all + panel.w0, agent=a_all, y=np.concatenate([ex["y"].to_numpy(), yc]),
+        propensity=ex["propensity"].to_numpy(float) if "propensity" in ex
+        else np.full(n_tr, np.nan),
     )
