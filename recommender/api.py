@@ -19,7 +19,12 @@ from recommender.dataset import Dataset
 from recommender.gain import evaluation, feedback
 from recommender.gain.baselines import lowest_skill_names, popularity_scores, skill_gap_scores
 from recommender.gain.composite import Standardiser
-from recommender.gain.context import Context, build_context, fallback_standardiser
+from recommender.gain.context import (
+    HISTORY_WEEKS,
+    Context,
+    build_context,
+    fallback_standardiser,
+)
 from recommender.gain.eligibility import schedule_weeks, select
 from recommender.gain.explanations import Facts, reasons
 from recommender.gain.features import ITEM_FEATURES, ItemTable, item_features
@@ -39,6 +44,7 @@ RANKED_COLUMNS = ["employee_id", "rank", "item_code", "score", "expected_gain", 
                   "plan_week"]
 MANDATORY_COLUMNS = ["employee_id", "item_code", "due_date", "reason"]
 HOLDOUT_WEEKS = 13
+SCORING_HISTORY_WEEKS = HISTORY_WEEKS  # the weekly signals scoring needs, counting back
 EMBARGO_WEEKS = AFTER_WEEKS  # a training row's outcome window ends before held-out starts
 
 

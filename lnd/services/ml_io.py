@@ -10,7 +10,8 @@ from datetime import date
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Max, Q, QuerySet
+from django.db.models import CharField, F, Max, Q, QuerySet
+from django.db.models.functions import Cast
 
 from lnd.models import (
     CareerPathStep,
@@ -42,20 +43,32 @@ def default_as_of() -> date | None:
     return WeeklyPerformance.objects.aggregate(latest=Max("period_start"))["latest"]
 
 
-def dataset_from_db(*, as_of: date | None = None,
-                    employee_ids: list[str] | None = None) -> Dataset:
+def dataset_from_db(*, as_of: date | None = None, employee_ids: list[str] | None = None,
+                    weekly_since: date | None = None) -> Dataset:
     """All history up to `as_of`. With `employee_ids`, the per-agent frames hold only
     those people (a scoring chunk); catalogue, roster and development history stay whole
-    so popularity and item statistics are the same in every chunk."""
+    so popularity and item statistics are the same in every chunk. With `weekly_since`,
+    the weekly signals (performance, interactions, QA) start there: scoring reads only the
+    weeks its features look back on."""
     as_of = as_of or default_as_of()
     if as_of is None:
         raise ValueError("No performance data yet: import data before training or scoring.")
     only = Q() if employee_ids is None else Q(employee__employee_id__in=employee_ids)
-    frames = {name: loader(as_of, only) if name in _PER_AGENT else loader(as_of)
-              for name, loader in _LOADERS.items()}
+    frames = {}
+    for name, loader in _LOADERS.items():
+        if name in _WEEKLY:
+            frames[name] = loader(as_of, only, since=weekly_since)
+        else:
+            frames[name] = loader(as_of, only) if name in _PER_AGENT else loader(as_of)
     if employee_ids is not None:
         frames["agents"] = frames["agents"][frames["agents"]["employee_id"].isin(employee_ids)]
     return Dataset(as_of=pd.Timestamp(as_of), **frames)
+
+
+def _text(field: str) -> Cast:
+    """A date read as ISO text: parsed by pandas per column, not by the driver per value
+    (SQLite's per-value date converters cost seconds on a million rows)."""
+    return Cast(F(field), output_field=CharField())
 
 
 def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ...] = ()
@@ -135,24 +148,27 @@ def _separations(as_of):
         "employee__employee_id", "separation_date", "reason"), dates=("separation_date",))
 
 
-def _performance(as_of, only=ALL_PEOPLE):
+def _performance(as_of, only=ALL_PEOPLE, since=None):
     return _frame("performance", WeeklyPerformance.objects.filter(
-        only, period_start__lte=as_of).values_list(
-        "employee__employee_id", "period_start", "metric__code", "value"),
+        only, period_start__lte=as_of, **({"period_start__gte": since} if since else {})
+    ).values_list(
+        "employee__employee_id", _text("period_start"), "metric__code", "value"),
         dates=("period_start",))
 
 
-def _qa_evaluations(as_of, only=ALL_PEOPLE):
+def _qa_evaluations(as_of, only=ALL_PEOPLE, since=None):
     return _frame("qa_evaluations", QAEvaluation.objects.filter(
-        only, evaluated_on__lte=as_of).values_list(
-        "evaluation_id", "skill__code", "employee__employee_id", "evaluated_on",
+        only, evaluated_on__lte=as_of, **({"evaluated_on__gte": since} if since else {})
+    ).values_list(
+        "evaluation_id", "skill__code", "employee__employee_id", _text("evaluated_on"),
         "evaluator__employee_id", "score"), dates=("evaluated_at",))
 
 
-def _interactions(as_of, only=ALL_PEOPLE):
+def _interactions(as_of, only=ALL_PEOPLE, since=None):
     frame = _frame("interactions", Interaction.objects.filter(
-        only, period_start__lte=as_of).values_list(
-        "interaction_id", "employee__employee_id", "started_at", "channel", "topic",
+        only, period_start__lte=as_of, **({"period_start__gte": since} if since else {})
+    ).values_list(
+        "interaction_id", "employee__employee_id", _text("started_at"), "channel", "topic",
         "customer_sentiment", "handle_seconds", "resolved", "csat"), bools=("resolved",))
     # The Dataset is naive throughout; stored instants are UTC.
     frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True, format="ISO8601"
@@ -164,21 +180,22 @@ def _pulse_surveys(as_of, only=ALL_PEOPLE):
     # Answers feed models as numbers only; comments never leave the agent's own pages.
     return _frame("pulse_surveys", PulseSurvey.objects.filter(
         only, answered_at__lte=as_of).values_list(
-        "employee__employee_id", "answered_at", "engagement", "wellbeing", "enps"),
+        "employee__employee_id", _text("answered_at"), "engagement", "wellbeing", "enps"),
         dates=("answered_at",))
 
 
 def _skill_assessments(as_of, only=ALL_PEOPLE):
     return _frame("skill_assessments", SkillAssessment.objects.filter(
         only, assessed_at__lte=as_of).values_list(
-        "employee__employee_id", "skill__code", "assessed_at", "level", "source"),
+        "employee__employee_id", "skill__code", _text("assessed_at"), "level", "source"),
         dates=("assessed_at",))
 
 
 def _completions(as_of):
     return _frame("completions", Completion.objects.filter(
         completed_on__lte=as_of).values_list(
-        "employee__employee_id", "item__code", "completed_on", "score", "assigned_by"),
+        "employee__employee_id", "item__code", _text("completed_on"), "score",
+        "assigned_by"),
         dates=("completed_at",))
 
 
@@ -204,6 +221,7 @@ def _recommendation_feedback(as_of, only=ALL_PEOPLE):
 _PER_AGENT = {"performance", "qa_evaluations", "interactions", "pulse_surveys",
               "skill_assessments", "recommendation_feedback"}
 
+_WEEKLY = {"performance", "qa_evaluations", "interactions"}  # also per agent
 _LOADERS = {
     "skills": _skills, "roles": _roles, "role_requirements": _role_requirements,
     "career_paths": _career_paths, "learning_items": _learning_items, "metrics": _metrics,

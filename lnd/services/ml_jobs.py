@@ -8,7 +8,7 @@ import platform
 import socket
 import time
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import lightgbm
@@ -36,6 +36,8 @@ from lnd.services.jobs import Progress, job_create, stale_cutoff
 from lnd.services.ml_io import dataset_from_db, default_as_of
 from recommender import api
 from recommender.json_safe import json_safe
+
+OPEN_ASSIGNMENT = [Assignment.Status.ASSIGNED, Assignment.Status.IN_PROGRESS]
 
 # The truth-free held-out score the promotion gate compares (recommender.api._validate).
 GATE_METRIC = "heldout_item_corr"
@@ -214,7 +216,8 @@ def _chunk_process(chunk: ScoringChunk, *, worker: str) -> None:
     config = api.RecommendConfig(**{**conf.recommend_config_kwargs(),
                                     **{k: v for k, v in run.config.items()
                                        if k in api.RecommendConfig.__dataclass_fields__}})
-    ds = dataset_from_db(as_of=run.as_of, employee_ids=chunk.employee_ids)
+    ds = dataset_from_db(as_of=run.as_of, employee_ids=chunk.employee_ids,
+                         weekly_since=_weekly_since(run.as_of))
     recs = api.recommend(ds, model, config=config)
     try:
         with transaction.atomic():
@@ -222,7 +225,7 @@ def _chunk_process(chunk: ScoringChunk, *, worker: str) -> None:
             Recommendation.objects.filter(
                 run=run, employee__employee_id__in=chunk.employee_ids).delete()
             rows = _recommendation_rows(run, recs.ranked)
-            Recommendation.objects.bulk_create(rows, batch_size=5000)
+            recommendation_runs.run_add(run=run, rows=rows)
             _assign_mandatory(recs.mandatory)
             if not ScoringChunk.objects.filter(
                     pk=chunk.pk, worker=worker, state=ScoringChunk.State.RUNNING).update(
@@ -233,39 +236,58 @@ def _chunk_process(chunk: ScoringChunk, *, worker: str) -> None:
         return
 
 
-def _recommendation_rows(run: RecommendationRun, ranked: pd.DataFrame) -> list[Recommendation]:
+def _weekly_since(as_of: date) -> date:
+    """Scoring reads only the weeks the features look back on."""
+    return as_of - timedelta(weeks=api.SCORING_HISTORY_WEEKS)
+
+
+def _recommendation_rows(run: RecommendationRun, ranked: pd.DataFrame) -> list[tuple]:
+    """Rows in `recommendation_runs.ROW_FIELDS` order, built column-wise (50k rows a
+    chunk: per-row pandas access would cost more than the model)."""
     employees = dict(Employee.objects.filter(
         employee_id__in=ranked["employee_id"].unique().tolist()).values_list(
         "employee_id", "pk"))
     items = dict(LearningItem.objects.values_list("code", "pk"))
-    return [Recommendation(
-        run=run, employee_id=employees[r.employee_id], item_id=items[r.item_code],
-        rank=int(r.rank), score=float(r.score), expected_gain=_num(r.expected_gain),
-        gain_low=_num(r.gain_low), gain_high=_num(r.gain_high), reasons=list(r.reasons),
-        on_path=bool(r.on_path), path_note=str(r.path_note or "")[:300],
-        propensity=float(r.propensity), explored=bool(r.explored),
-        plan_week=int(r.plan_week))
-        for r in ranked.itertuples(index=False)]
+    n = len(ranked)
+
+    def floats(column: str) -> list[float | None]:
+        values = ranked[column].astype(float)
+        return [None if v != v else v for v in values.tolist()]  # NaN -> NULL
+
+    return list(zip(
+        [run.pk] * n, [employees[e] for e in ranked["employee_id"].tolist()],
+        [items[c] for c in ranked["item_code"].tolist()],
+        ranked["rank"].astype(int).tolist(), ranked["score"].astype(float).tolist(),
+        floats("expected_gain"), floats("gain_low"), floats("gain_high"),
+        [list(r) for r in ranked["reasons"].tolist()],
+        ranked["on_path"].astype(bool).tolist(),
+        [str(p or "")[:300] for p in ranked["path_note"].tolist()],
+        ranked["propensity"].astype(float).tolist(), ranked["explored"].astype(bool).tolist(),
+        ranked["plan_week"].astype(int).tolist(), strict=True))
 
 
 def _me(job: Job | None) -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{job.pk if job else 'inline'}"
 
 
-def _num(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
 def _assign_mandatory(mandatory: pd.DataFrame) -> int:
     """Mandatory and recertification items are assigned by rule, never ranked."""
     if mandatory.empty:
         return 0
-    employees = dict(Employee.objects.values_list("employee_id", "pk"))
+    people = mandatory["employee_id"].unique().tolist()
+    employees = dict(Employee.objects.filter(employee_id__in=people)
+                     .values_list("employee_id", "pk"))
     items = dict(LearningItem.objects.values_list("code", "pk"))
+    # Most are assigned already (every night lists them again): skip those before
+    # building rows; the constraint still guards against a concurrent accept.
+    assigned = set(Assignment.objects.filter(
+        employee_id__in=employees.values(), status__in=OPEN_ASSIGNMENT).values_list(
+        "employee_id", "item_id"))
     rows = [Assignment(employee_id=employees[r.employee_id], item_id=items[r.item_code],
                        due_date=pd.Timestamp(r.due_date).date(), assigned_by="system",
                        reason=str(r.reason)[:300])
-            for r in mandatory.itertuples(index=False)]
+            for r in mandatory.itertuples(index=False)
+            if (employees[r.employee_id], items[r.item_code]) not in assigned]
     # An open assignment of the same item already exists for many: the constraint skips it.
     return len(Assignment.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000))
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
 from lnd.models import Recommendation, RecommendationRun
+from lnd.services.bulk_insert import insert_many
 
 
 def run_start(*, as_of, model_version=None, job=None, config: dict | None = None
@@ -17,12 +18,16 @@ def run_start(*, as_of, model_version=None, job=None, config: dict | None = None
         fallback=model_version is None)
 
 
-def run_add(*, run: RecommendationRun, rows: Iterable[Recommendation],
-            batch_size: int = 5000) -> int:
+# The columns of a row as `lnd.services.ml_jobs` builds them (foreign keys as ids).
+ROW_FIELDS = ("run", "employee", "item", "rank", "score", "expected_gain", "gain_low",
+              "gain_high", "reasons", "on_path", "path_note", "propensity", "explored",
+              "plan_week")
+
+
+def run_add(*, run: RecommendationRun, rows: Sequence[tuple]) -> int:
     """Write a chunk of a building run; invisible to readers until `run_switch`."""
     assert run.status == RecommendationRun.Status.BUILDING
-    created = Recommendation.objects.bulk_create(rows, batch_size=batch_size)
-    return len(created)
+    return insert_many(Recommendation, ROW_FIELDS, rows)
 
 
 def run_switch(*, run: RecommendationRun) -> RecommendationRun:
@@ -42,8 +47,8 @@ def run_fail(*, run: RecommendationRun) -> None:
         status=RecommendationRun.Status.FAILED, finished_at=timezone.now())
 
 
-def run_replace_agent(*, run: RecommendationRun, employee, rows: list[Recommendation]) -> None:
+def run_replace_agent(*, run: RecommendationRun, employee, rows: Sequence[tuple]) -> None:
     """Re-score one agent inside the current run: delete and insert in one transaction."""
     with transaction.atomic():
         Recommendation.objects.filter(run=run, employee=employee).delete()
-        Recommendation.objects.bulk_create(rows)
+        insert_many(Recommendation, ROW_FIELDS, rows)

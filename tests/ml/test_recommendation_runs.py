@@ -11,8 +11,22 @@ pytestmark = pytest.mark.django_db
 
 
 def _rec(run, employee, item, rank):
-    return Recommendation(run=run, employee=employee, item=item, rank=rank, score=1.0,
-                          expected_gain=0.1, gain_low=0.0, gain_high=0.2, reasons=["r"])
+    """A row in runs.ROW_FIELDS order."""
+    return (run.pk, employee.pk, item.pk, rank, 1.0, 0.1, 0.0, 0.2, ["r"], False, "", 1.0,
+            False, 1)
+
+
+def test_rows_written_without_model_instances_read_back_whole():
+    agent, item = f.employee(), f.item()
+    run = runs.run_start(as_of=date(2025, 6, 2))
+    row = (run.pk, agent.pk, item.pk, 2, 0.5, None, None, None,
+           ["Your QA score fell.", "Ünïcode ✓"], True, "Targets 1 of 2", 0.25, True, 3)
+    assert runs.run_add(run=run, rows=[row]) == 1
+    saved = Recommendation.objects.get(run=run)
+    assert (saved.rank, saved.score, saved.expected_gain, saved.reasons, saved.on_path,
+            saved.path_note, saved.propensity, saved.explored, saved.plan_week) == (
+        2, 0.5, None, ["Your QA score fell.", "Ünïcode ✓"], True, "Targets 1 of 2", 0.25,
+        True, 3)
 
 
 def test_readers_see_the_old_run_until_the_new_one_is_switched():
