@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "LearningItemKindEnum": "lnd.models.catalogue.LearningItem.Kind",
         "JobKindEnum": "lnd.models.jobs.Job.Kind",
         "ModelVersionKindEnum": "lnd.models.ml.ModelVersion.Kind",
+        "PilotStatusEnum": "lnd.models.retention.Pilot.Status",
     },
 }
 

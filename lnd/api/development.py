@@ -15,6 +15,8 @@ from lnd.models import Assignment, CoachingSession, Completion
 from lnd.selectors.scope import employee_for, employees_visible_to
 from lnd.services import assignments, coaching
 
+CoachWrite = roles(*PEOPLE, write=(R.TEAM_LEAD, R.LD_SPECIALIST, R.ADMIN))
+
 
 class _Scoped(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Rows of the people the caller sees; anyone else's row is a 404."""
@@ -111,7 +113,14 @@ class CoachingSessionViewSet(_Scoped, mixins.CreateModelMixin):
     ordering_fields = ["held_on", "follow_up_date"]
 
     def get_serializer_class(self):
-        return s.CoachingSessionIn if self.action == "create" else s.CoachingSessionOut
+        return {"create": s.CoachingSessionIn, "partial_update": s.CoachingSessionUpdateIn}.get(
+            self.action, s.CoachingSessionOut)
+
+    def get_permissions(self):
+        # Agents read and acknowledge their sessions but never edit them.
+        if self.action == "partial_update":
+            return [CoachWrite()]
+        return super().get_permissions()
 
     @extend_schema(responses={201: s.CoachingSessionOut})
     def create(self, request, *args, **kwargs):
@@ -119,6 +128,17 @@ class CoachingSessionViewSet(_Scoped, mixins.CreateModelMixin):
         employee = employee_for(request.user, data.pop("employee"))
         row = coaching.coaching_session_create(by_user=request.user, employee=employee, **data)
         return Response(s.CoachingSessionOut(row).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.CoachingSessionOut})
+    def partial_update(self, request, *args, **kwargs):
+        """Change what the coach may change; the coached agent, the coach and the
+        acknowledgement are not fields of the body (ignored if sent)."""
+        session = self.get_object()
+        serializer = s.CoachingSessionUpdateIn(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        session = coaching.coaching_session_update(by_user=request.user, session=session,
+                                                   **serializer.validated_data)
+        return Response(s.CoachingSessionOut(session).data)
 
     @extend_schema(request=None, responses={200: s.CoachingSessionOut})
     @action(detail=True, methods=["post"], permission_classes=[roles(R.AGENT)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Max
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from lnd.api import serializers as s
 from lnd.api.permissions import STAFF, roles
 from lnd.models import Job, ModelVersion, ReportCache
-from lnd.services import imports, registry
+from lnd.services import imports, registry, scoring_jobs
 
 StaffOnly = roles(*STAFF)
 
@@ -81,6 +82,32 @@ class TrainingRunViewSet(_JobViewSet, mixins.CreateModelMixin):
         except ml_jobs.AlreadyRunning as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(s.JobOut(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(tags=["operations"])
+class ScoringRunViewSet(_JobViewSet, mixins.CreateModelMixin):
+    """Scoring runs (recommendations for every agent) are jobs of kind recommend; a new one
+    is refused with 409 while one is live, and the 409 names the live job to poll."""
+
+    kind = Job.Kind.RECOMMEND
+    filterset_fields = ["state"]
+
+    def get_serializer_class(self):
+        return s.ScoreIn if self.action == "create" else s.JobOut
+
+    @extend_schema(responses={202: s.JobOut, 409: s.JobConflictOut})
+    def create(self, request, *args, **kwargs):
+        data = s.ScoreIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            job = scoring_jobs.scoring_run_start(by_user=request.user, **data.validated_data)
+        except scoring_jobs.ScoringRunLive as exc:
+            return Response({"detail": str(exc), "job": exc.job.pk},
+                            status=status.HTTP_409_CONFLICT,
+                            headers={"Location": reverse("job-detail",
+                                                         kwargs={"pk": exc.job.pk})})
+        return Response(s.JobOut(job).data, status=status.HTTP_202_ACCEPTED,
+                        headers={"Location": reverse("job-detail", kwargs={"pk": job.pk})})
 
 
 @extend_schema(tags=["operations"])

@@ -275,6 +275,20 @@ class CoachingSessionIn(serializers.Serializer):
     follow_up_date = serializers.DateField(required=False, allow_null=True)
 
 
+class CoachingSessionUpdateIn(serializers.Serializer):
+    """The fields lnd.services.coaching.EDITABLE names, no others (PATCH: each optional)."""
+
+    held_on = serializers.DateField()
+    item = CodeField(slug_field="code", queryset=LearningItem.objects.all(), allow_null=True)
+    focus_skill = CodeField(slug_field="code", queryset=Skill.objects.all(), allow_null=True)
+    target_metric = CodeField(slug_field="code", queryset=Metric.objects.all(),
+                              allow_null=True)
+    agenda = serializers.CharField(allow_blank=True)
+    notes = serializers.CharField(allow_blank=True)
+    agreed_actions = serializers.CharField(allow_blank=True)
+    follow_up_date = serializers.DateField(allow_null=True)
+
+
 # --- recommendations and risk ---------------------------------------------------------------------
 
 class RecommendationOut(serializers.ModelSerializer):
@@ -372,6 +386,16 @@ class ImportIn(serializers.Serializer):
 class TrainIn(serializers.Serializer):
     as_of = serializers.DateField(required=False, allow_null=True)
     seed = serializers.IntegerField(required=False, default=0)
+
+
+class ScoreIn(serializers.Serializer):
+    as_of = serializers.DateField(required=False, allow_null=True,
+                                  help_text="Default: the latest week of performance data")
+
+
+class JobConflictOut(serializers.Serializer):
+    detail = serializers.CharField()
+    job = serializers.IntegerField(help_text="The live job: poll jobs/{id}/")
 
 
 class ModelVersionOut(serializers.ModelSerializer):

@@ -169,6 +169,13 @@ def queued_recommendation(user: User, pk: int) -> Recommendation:
     return get_object_or_404(coaching_queue(user), pk=pk)
 
 
+def coaching_needs(user: User) -> QuerySet[Recommendation]:
+    """The queue's items handled or not: acting on a handled one can then say so."""
+    return Recommendation.objects.filter(
+        run__is_current=True, item__kind=LearningItem.Kind.COACHING,
+        employee__in=team_members(user)).select_related("employee", "item")
+
+
 def overdue_follow_ups(user: User) -> QuerySet[CoachingSession]:
     """Sessions whose follow-up date has passed with no session held since."""
     later = CoachingSession.objects.filter(employee=OuterRef("employee"),

@@ -3,6 +3,7 @@ metric weights. Every change is written to the ChangeLog (who, what, which field
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -230,9 +231,37 @@ def _check_no_cycle(item: LearningItem, prerequisites: list[LearningItem]) -> No
 # --- metric weights -------------------------------------------------------------------------
 
 def metric_set_weight(*, by_user: User, metric: Metric, weight: float) -> Metric:
-    if weight is None or weight < 0:
+    if not _is_weight(weight):
         raise ValidationError({"weight": "A weight is a number of 0 or more."})
     metric = _update(by_user, metric, weight=float(weight))
     # The gain models predict a composite built from these weights.
     registry.models_mark_stale()
     return metric
+
+
+def metric_weights_set(*, by_user: User, weights: dict[str, float]) -> list[Metric]:
+    """Set every metric's weight at once. The mapping must name every metric and no
+    other: a client working from an old list notices a metric added since. At least one
+    weight must be positive, or the performance composite has nothing in it."""
+    _check_author(by_user)
+    metrics = {m.code: m for m in Metric.objects.order_by("code")}
+    problems = [f"Unknown metric {code}." for code in sorted(set(weights) - set(metrics))]
+    problems += [f"No weight for {code}." for code in sorted(set(metrics) - set(weights))]
+    problems += [f"{code}: a weight is a number of 0 or more." for code, w
+                 in sorted(weights.items()) if code in metrics and not _is_weight(w)]
+    if not problems and metrics and not any(w > 0 for w in weights.values()):
+        problems.append("At least one weight must be above 0.")
+    if problems:
+        raise ValidationError({"weights": problems})
+    with transaction.atomic():
+        for code, metric in metrics.items():
+            if metric.weight != float(weights[code]):
+                _update(by_user, metric, weight=float(weights[code]))
+        # The gain models predict a composite built from these weights.
+        registry.models_mark_stale()
+    return list(metrics.values())
+
+
+def _is_weight(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) \
+        and math.isfinite(value) and value >= 0

@@ -13,11 +13,15 @@ import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
+from lnd.models import Job, LearningItem, Pilot, PilotMember, Recommendation
+from tests import factories as f
 from tests.access.world import ROLES, World, xapi_statement
 
 PEOPLE = ("agent", "other_agent", "lead", "other_lead", "ld", "admin")
 STAFF = ("ld", "admin")
+COACHES = ("lead", "other_lead", *STAFF)
 
 
 def allow(ok: int, roles: tuple[str, ...] | list[str], **also: int) -> dict[str, int]:
@@ -61,6 +65,34 @@ def _agent(attr: str = "a1") -> Callable[[World], dict]:
 
 def _pk(attr: str) -> Callable[[World], dict]:
     return lambda w: {"pk": getattr(w, attr).pk}
+
+
+def _coaching_rec(w: World) -> dict:
+    """A coaching need of a1 (team A) in the current run: in lead_a's queue only."""
+    item = LearningItem.objects.create(code="coach-empathy", title="Coaching: empathy",
+                                       kind="coaching", duration_minutes=30)
+    rec = Recommendation.objects.create(
+        run=w.recommendation.run, employee=w.a1, item=item, rank=2, score=0.2,
+        expected_gain=0.1, gain_low=0.0, gain_high=0.2, reasons=["QA empathy is low."])
+    return {"pk": rec.pk}
+
+
+def _pilot_team(w: World) -> dict:
+    """Ten more agents in a team of their own: enough for a pilot (at least 10)."""
+    w.objects["pilot_team"] = f.team_with_lead_and_agents(10)[0]
+    return {}
+
+
+def _pilot(w: World) -> dict:
+    pilot = Pilot.objects.create(name="Trial", item=w.item3, seed=1,
+                                 start_date=date(2025, 3, 17))
+    PilotMember.objects.bulk_create([PilotMember(pilot=pilot, employee=w.a1, treated=True),
+                                     PilotMember(pilot=pilot, employee=w.a2, treated=False)])
+    return {"pk": pilot.pk}
+
+
+def _scoring_job(w: World) -> dict:
+    return {"pk": Job.objects.create(kind=Job.Kind.RECOMMEND, state=Job.State.SUCCEEDED).pk}
 
 
 API_ROWS: list[Row] = [
@@ -124,6 +156,8 @@ API_ROWS: list[Row] = [
     Row("learning-item-detail", "DELETE", allow(204, STAFF), _code("free_item")),
     Row("metric-list", "GET", allow(200, PEOPLE)),
     Row("metric-detail", "GET", allow(200, PEOPLE), _code("metric")),
+    Row("metric-weights", "GET", allow(200, PEOPLE)),
+    Row("metric-weights", "PUT", allow(200, STAFF), body=lambda w: {"weights": {"csat": 2}}),
     # --- people
     Row("agent-list", "GET", allow(200, PEOPLE)),
     Row("agent-detail", "GET", allow(200, PEOPLE, **HIDDEN), _agent()),
@@ -163,8 +197,18 @@ API_ROWS: list[Row] = [
         body=lambda w: {"employee": w.a1.employee_id, "held_on": "2025-03-28",
                         "notes": "Went well"}),
     Row("coaching-session-detail", "GET", allow(200, PEOPLE, **HIDDEN), _pk("session")),
+    Row("coaching-session-detail", "PATCH", allow(200, COACHES, other_lead=404),
+        _pk("session"), body=lambda w: {"notes": "Agreed a follow-up",
+                                        "follow_up_date": "2025-04-04"}),
     Row("coaching-session-acknowledge", "POST", allow(200, ["agent", "other_agent"],
                                                       other_agent=404), _pk("session")),
+    Row("coaching-queue-list", "GET", allow(200, COACHES)),
+    Row("coaching-queue-approve", "POST", allow(201, COACHES, other_lead=404), _coaching_rec,
+        body=lambda w: {"held_on": "2025-04-02", "follow_up_date": "2025-04-16"}),
+    Row("coaching-queue-assign", "POST", allow(201, COACHES, other_lead=404), _coaching_rec,
+        body=lambda w: {"item": w.item3.code, "due_date": "2099-01-31"}),
+    Row("coaching-queue-dismiss", "POST", allow(201, COACHES, other_lead=404), _coaching_rec,
+        body=lambda w: {"reason": "Covered in last week's session"}),
     # --- operations
     Row("import-list", "GET", allow(200, STAFF)),
     Row("import-list", "POST", allow(202, STAFF), body=_zip, format="multipart"),
@@ -174,6 +218,14 @@ API_ROWS: list[Row] = [
     Row("training-run-list", "GET", allow(200, STAFF)),
     Row("training-run-list", "POST", allow(202, STAFF), body=lambda w: {}),
     Row("training-run-detail", "GET", allow(200, STAFF), _pk("train_job")),
+    Row("scoring-run-list", "GET", allow(200, STAFF)),
+    Row("scoring-run-list", "POST", allow(202, STAFF), body=lambda w: {}),
+    Row("scoring-run-detail", "GET", allow(200, STAFF), _scoring_job),
+    Row("pilot-list", "GET", allow(200, STAFF)),
+    Row("pilot-list", "POST", allow(201, STAFF), _pilot_team,
+        body=lambda w: {"name": "Listening pilot", "item": w.item2.code,
+                        "teams": [w.pilot_team.code], "seed": 3}),
+    Row("pilot-detail", "GET", allow(200, STAFF), _pilot),
     Row("model-version-list", "GET", allow(200, STAFF)),
     Row("model-version-detail", "GET", allow(200, STAFF), _pk("model")),
     Row("model-version-rollback", "POST", allow(200, STAFF), _pk("old_model")),
