@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from lnd.celery import app as celery_app
 
@@ -11,4 +12,6 @@ def _fast_and_inline(settings, request):
         request.node.get_closest_marker("worker")
     celery_app.conf.task_always_eager = not is_real_worker
     celery_app.conf.task_eager_propagates = True
+    # Row ids are reused after a rolled-back test: a cached body must not outlive it.
+    cache.clear()
     yield

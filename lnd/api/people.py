@@ -6,6 +6,7 @@ the access log; a works-council site hides individual performance and risk (404)
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Avg, Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -25,6 +26,8 @@ from lnd.services import feedback, governance, profile
 ADVICE_HEADER = "X-Advice"
 MIN_GROUP = 5  # team aggregates only over 5 or more agents (data contract)
 PERFORMANCE_WEEKS = 26
+# Item titles are the one part of a cached body that can change under the same key.
+RECOMMENDATIONS_CACHE_SECONDS = 60
 
 
 class AgentFilter(filters.FilterSet):
@@ -96,13 +99,14 @@ class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         employee = employee_for(request.user, employee_id)
         governance.access_log_record(viewer=request.user, subject=employee,
                                      what=AccessLog.What.RECOMMENDATIONS, via=request.path)
-        run = development.current_run()
-        rows = development.recommendations_for(employee).select_related(
-            "employee", "run") if run else Recommendation.objects.none()
-        body = {"advice": True, "notice": s.ADVICE_NOTICE,
-                "as_of": run.as_of if run else None,
-                "fallback": bool(run and run.fallback),
-                "results": s.RecommendationOut(rows, many=True).data}
+        # The body depends only on the rows shown: cached under a key naming them (one
+        # light query), so a new run or a re-scored agent is never served stale.
+        key = development.recommendations_cache_key(employee)
+        body = cache.get(key) if key else None
+        if body is None:
+            body = _recommendations_body(employee)
+            if key:
+                cache.set(key, body, RECOMMENDATIONS_CACHE_SECONDS)
         return Response(body, headers={ADVICE_HEADER: "recommendation; not a decision"})
 
     @extend_schema(request=s.FeedbackIn, responses={201: s.FeedbackOut})
@@ -128,6 +132,15 @@ class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             RiskScore.objects.select_related("run", "employee__team"),
             run__is_current=True, employee=employee)
         return Response(s.RiskOut(score).data, headers={ADVICE_HEADER: "risk estimate; advice"})
+
+
+def _recommendations_body(employee: Employee) -> dict:
+    run = development.current_run()
+    rows = development.recommendations_for(employee).select_related(
+        "employee", "run") if run else Recommendation.objects.none()
+    return {"advice": True, "notice": s.ADVICE_NOTICE, "as_of": run.as_of if run else None,
+            "fallback": bool(run and run.fallback),
+            "results": s.RecommendationOut(rows, many=True).data}
 
 
 def _individual(request, employee_id: str, what: str) -> Employee:

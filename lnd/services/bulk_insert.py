@@ -3,7 +3,9 @@
 `bulk_create` spends most of its time at 50k rows on model instances and per-value
 preparation, not in the database. Batch scoring writes rows whose values are already in
 database form (ids, floats, bools, strings), so it inserts them with one `executemany`
-per batch. JSON fields are the exception and are prepared here, per backend.
+per batch. Other kinds of field (JSON, dates and times, decimals) are prepared by the
+field itself, per backend: SQLite compares stored datetimes as text, so they must be
+written exactly as Django writes them.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ from collections.abc import Sequence
 from django.db import connection
 from django.db.models import Model
 
+# Values of these kinds are passed to the driver as they are.
+AS_IS = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField",
+         "FloatField", "ForeignKey", "IntegerField", "PositiveIntegerField",
+         "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
+
 
 def insert_many(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence], *,
                 batch_size: int = 5000) -> int:
     """Insert `rows` (tuples in `fields` order; foreign keys as ids) into `model`'s table."""
     meta = model._meta
     columns = [meta.get_field(name) for name in fields]
-    json_at = [k for k, f in enumerate(columns) if f.get_internal_type() == "JSONField"]
+    prepare = [k for k, f in enumerate(columns) if f.get_internal_type() not in AS_IS]
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(meta.db_table)} "
            f"({', '.join(quote(f.column) for f in columns)}) "
@@ -27,14 +34,14 @@ def insert_many(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             batch = rows[start:start + batch_size]
-            if json_at:
-                batch = [_with_json(row, json_at, columns) for row in batch]
+            if prepare:
+                batch = [_prepared(row, prepare, columns) for row in batch]
             cursor.executemany(sql, batch)
     return len(rows)
 
 
-def _with_json(row: Sequence, json_at: list[int], columns: list) -> list:
+def _prepared(row: Sequence, prepare: list[int], columns: list) -> list:
     out = list(row)
-    for k in json_at:
+    for k in prepare:
         out[k] = columns[k].get_db_prep_save(out[k], connection)
     return out

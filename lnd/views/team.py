@@ -31,9 +31,8 @@ def team_overview(request):
         request.user, metric=metric, query=request.GET.get("q", "").strip(), sort=sort,
         at_risk_only=request.GET.get("at_risk") == "1")
     shown = [r.employee for r in rows if not r.hidden]
-    for what in ("performance", "risk"):
-        governance.access_log_record_many(viewer=request.user, subjects=shown, what=what,
-                                          via=request.path)
+    governance.access_log_record_many(viewer=request.user, subjects=shown,
+                                      what=("performance", "risk"), via=request.path)
     context = {"rows": rows, "metric": metric, "sort": sort, "sort_options": SORT_OPTIONS,
                "q": request.GET.get("q", ""),
                "at_risk": request.GET.get("at_risk") == "1",
