@@ -19,6 +19,17 @@ def recommend_config_kwargs() -> dict:
     }
 
 
+def fairness_rule_kwargs() -> dict:
+    """When a gap between groups of agents is flagged on a trained model
+    (recommender.fairness.Rule, which rejects non-positive thresholds)."""
+    return {
+        "gain_bias_gap": env.float("LND_FAIRNESS_GAIN_BIAS_GAP", default=0.05),
+        "gain_corr_gap": env.float("LND_FAIRNESS_GAIN_CORR_GAP", default=0.30),
+        "risk_calibration_gap": env.float("LND_FAIRNESS_RISK_CALIBRATION_GAP", default=0.05),
+        "min_agents": env.int("LND_FAIRNESS_MIN_AGENTS", default=20),
+    }
+
+
 SCORING_CHUNK_AGENTS = env.int("LND_SCORING_CHUNK_AGENTS", default=2000)
 # Helper tasks a scoring job queues to share its chunks with other workers.
 SCORING_FANOUT = env.int("LND_SCORING_FANOUT", default=8)

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ RANKED_COLUMNS = ["employee_id", "rank", "item_code", "score", "expected_gain", 
                   "gain_high", "reasons", "on_path", "path_note", "propensity", "explored",
                   "plan_week"]
 MANDATORY_COLUMNS = ["employee_id", "item_code", "due_date", "reason"]
+# One row per held-out exposure: the gain the validation model predicted and the imputed
+# effect (y - mu0) it is judged against; per-group breakdowns (fairness) start from it.
+HELDOUT_COLUMNS = ["employee_id", "item_code", "campaign", "expected_gain", "effect"]
 HOLDOUT_WEEKS = 13
 SCORING_HISTORY_WEEKS = HISTORY_WEEKS  # the weekly signals scoring needs, counting back
 EMBARGO_WEEKS = AFTER_WEEKS  # a training row's outcome window ends before held-out starts
@@ -76,6 +79,8 @@ class TrainResult:
     metrics: dict[str, float]
     feature_names: list[str]
     window: tuple[pd.Timestamp, pd.Timestamp]
+    heldout: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=HELDOUT_COLUMNS))
 
 
 # -- training -------------------------------------------------------------------------
@@ -98,7 +103,7 @@ def train_gain_model(ds: Dataset, *, seed: int = 0, params: dict | None = None
     if rows.n_treated < 20:
         raise ValueError(f"only {rows.n_treated} usable exposures: too little history")
 
-    metrics = _validate(rows, std, p, seed, ds, items)
+    metrics, heldout = _validate(rows, std, p, seed, ds, items, agent_ids)
     p["interval_extra_sd"] = metrics.get("interval_extra_sd", 0.0)
     model = GainModel(params=p).fit(rows, std, seed=seed)
     window = (week_start(w0), week_start(last))
@@ -112,7 +117,7 @@ def train_gain_model(ds: Dataset, *, seed: int = 0, params: dict | None = None
                    n_controls=float(len(rows.y) - rows.n_treated),
                    n_campaign=float(rows.campaign.sum()))
     model.metrics_ = metrics
-    return TrainResult(model, metrics, model.feature_names, window)
+    return TrainResult(model, metrics, model.feature_names, window, heldout)
 
 
 def _subset(rows: TrainingRows, mask: np.ndarray) -> TrainingRows:
@@ -128,14 +133,16 @@ def _subset(rows: TrainingRows, mask: np.ndarray) -> TrainingRows:
 
 
 def _validate(rows: TrainingRows, std: Standardiser, p: dict, seed: int,
-              ds: Dataset, items: ItemTable) -> dict[str, float]:
-    """Time-ordered split, 8-week embargo; truth-free metrics on the held-out period."""
+              ds: Dataset, items: ItemTable, agent_ids: np.ndarray
+              ) -> tuple[dict[str, float], pd.DataFrame]:
+    """Time-ordered split, 8-week embargo; truth-free metrics on the held-out period and
+    its rows (HELDOUT_COLUMNS; empty when there is too little history to hold out)."""
     tw = rows.week[rows.treated]
     start = int(tw.max()) - HOLDOUT_WEEKS + 1
     train = rows.week + AFTER_WEEKS < start
     hold = rows.week >= start
     if train[rows.treated].sum() < 20 or hold[rows.treated].sum() < 10:
-        return {"validation_skipped": 1.0}
+        return {"validation_skipped": 1.0}, pd.DataFrame(columns=HELDOUT_COLUMNS)
     model = GainModel(params={**p, "n_boot": 0}).fit(_subset(rows, train), std, seed=seed)
     h = _subset(rows, hold)
     xt = pd.concat([h.state[h.treated].reset_index(drop=True), h.items], axis=1)
@@ -160,7 +167,11 @@ def _validate(rows: TrainingRows, std: Standardiser, p: dict, seed: int,
     out.update(_item_level(h.item_code, effect, tau, pop_score, gap_score))
     best_base = max(out["heldout_item_corr_popularity"], out["heldout_item_corr_skill_gap"])
     out["gate_pass"] = float(out["heldout_item_corr_model"] > max(best_base, 0.0))
-    return out
+    heldout = pd.DataFrame({
+        "employee_id": np.asarray(agent_ids, dtype=object)[h.agent[h.treated]],
+        "item_code": h.item_code, "campaign": h.campaign.astype(bool),
+        "expected_gain": tau, "effect": effect})
+    return out, heldout
 
 
 def _item_level(codes: np.ndarray, effect: np.ndarray, tau: np.ndarray, pop: np.ndarray,

@@ -34,7 +34,7 @@ from lnd.models import (
 from lnd.services import recommendation_runs, registry
 from lnd.services.jobs import Progress, job_create, stale_cutoff
 from lnd.services.ml_io import dataset_from_db, default_as_of
-from recommender import api
+from recommender import api, fairness
 from recommender.json_safe import json_safe
 
 OPEN_ASSIGNMENT = [Assignment.Status.ASSIGNED, Assignment.Status.IN_PROGRESS]
@@ -70,6 +70,7 @@ def recommend_start(*, by_user=None, as_of: date | None = None) -> Job:
 def gain_model_train(*, as_of: date | None = None, seed: int = 0, job: Job | None = None,
                      progress: Progress | None = None) -> ModelVersion:
     progress = progress or (lambda fraction, message="": None)
+    rule = fairness.Rule(**conf.fairness_rule_kwargs())  # a bad setting fails before work
     progress(0.05, "Reading history")
     ds = dataset_from_db(as_of=as_of)
     progress(0.2, "Training the gain model")
@@ -80,10 +81,12 @@ def gain_model_train(*, as_of: date | None = None, seed: int = 0, job: Job | Non
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
     path = artifact_dir / f"gain-{stamp}.model"
     sha = result.model.save(path)
+    by_group = fairness.gain_report(result.heldout, fairness.agent_groups(ds), rule)
     version = registry.model_record(
         kind=ModelVersion.Kind.GAIN, as_of=ds.as_of.date(), seed=seed,
         params=json_safe(result.model.params), feature_names=list(result.feature_names),
-        metrics=json_safe(result.metrics), library_versions=library_versions(),
+        metrics=json_safe({**result.metrics, "fairness": by_group}),
+        library_versions=library_versions(),
         artifact_path=path, artifact_sha256=sha, data_start=result.window[0].date(),
         data_end=result.window[1].date(), job=job)
     progress(0.95, "Comparing with the baselines and the active model")
@@ -95,7 +98,7 @@ def _gate(version: ModelVersion, metrics: dict) -> ModelVersion:
         version.status = ModelVersion.Status.REJECTED
         version.decision = "Rejected: too little history for a held-out comparison."
         version.save(update_fields=["status", "decision"])
-        return version
+        return decision_add_fairness(version)
     active = registry.active_model(ModelVersion.Kind.GAIN)
     active_score = None
     if active is not None:
@@ -105,12 +108,23 @@ def _gate(version: ModelVersion, metrics: dict) -> ModelVersion:
             if active.as_of == version.as_of else None
     # The held-out RMSE with and without the gains is recorded, not gated on: the two differ
     # by well under 1% and the difference flips sign with noise (docs/recommender.md).
-    return registry.model_gate(
+    version = registry.model_gate(
         candidate=version, candidate_score=metrics[f"{GATE_METRIC}_model"],
         baseline_scores={"popularity": metrics[f"{GATE_METRIC}_popularity"],
                          "skill_gap": metrics[f"{GATE_METRIC}_skill_gap"],
                          "no signal": 0.0},
         active_score=active_score)
+    return decision_add_fairness(version)
+
+
+def decision_add_fairness(version: ModelVersion) -> ModelVersion:
+    """Append the fairness flags to the gate's decision. They inform, they do not block:
+    the gap may be the data's, and the model it would keep (or the fallback rule) was
+    not measured any better for that group (docs/recommender.md, Fairness)."""
+    note = fairness.flag_summary(version.metrics.get("fairness"))
+    version.decision = f"{version.decision} {note}"
+    version.save(update_fields=["decision"])
+    return version
 
 
 def library_versions() -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from lnd import conf
 from lnd.models import (
     Assignment,
     Completion,
@@ -33,7 +34,8 @@ from lnd.models import (
 from lnd.services import registry
 from lnd.services.jobs import Progress
 from lnd.services.ml_io import dataset_from_db, default_as_of
-from lnd.services.ml_jobs import library_versions
+from lnd.services.ml_jobs import decision_add_fairness, library_versions
+from recommender.fairness import Rule
 from recommender.json_safe import json_safe
 from recommender.retention import (
     RiskModel,
@@ -52,10 +54,11 @@ _quiet = lambda fraction, message="": None  # noqa: E731 - a progress sink
 
 def risk_model_train(*, as_of: date | None = None, job=None,
                      progress: Progress = _quiet) -> ModelVersion:
+    rule = Rule(**conf.fairness_rule_kwargs())  # a bad setting fails before any work
     progress(0.05, "Reading history")
     ds = dataset_from_db(as_of=as_of)
     progress(0.2, "Evaluating on the latest held-out weeks")
-    held_out = attrition_model.evaluate(ds)
+    held_out = attrition_model.evaluate(ds, fairness_rule=rule)
     progress(0.6, "Training the attrition-risk model")
     model = RiskModel().fit(ds)
     artifact_dir = Path(settings.LND_ARTIFACT_DIR)
@@ -79,7 +82,7 @@ def _risk_gate(version: ModelVersion, held_out: dict) -> ModelVersion:
         version.status = ModelVersion.Status.REJECTED
         version.decision = "Rejected: " + held_out.get("note", "no held-out evaluation") + "."
         version.save(update_fields=["status", "decision"])
-        return version
+        return decision_add_fairness(version)
     base = held_out["base_rate"]
     active = registry.active_model(ModelVersion.Kind.RISK)
     active_auc = active.metrics.get("roc_auc") if active and active.as_of == version.as_of \
@@ -88,9 +91,10 @@ def _risk_gate(version: ModelVersion, held_out: dict) -> ModelVersion:
     if held_out["brier"] >= base * (1 - base):
         failures.append(f"Brier {held_out['brier']:.4f} is no better than predicting the "
                         f"base rate ({base * (1 - base):.4f})")
-    return registry.model_gate(candidate=version, candidate_score=held_out["roc_auc"],
-                               baseline_scores={"chance (base rate)": 0.5},
-                               active_score=active_auc, extra_failures=failures)
+    version = registry.model_gate(candidate=version, candidate_score=held_out["roc_auc"],
+                                  baseline_scores={"chance (base rate)": 0.5},
+                                  active_score=active_auc, extra_failures=failures)
+    return decision_add_fairness(version)
 
 
 def risk_score(*, as_of: date | None = None, job=None, progress: Progress = _quiet

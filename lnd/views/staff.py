@@ -53,7 +53,7 @@ def job_status(request, pk: int):
 def models(request):
     versions = list(portal_staff.model_versions())
     return render(request, "portal/models.html", {
-        "versions": [(v, _scores(v)) for v in versions],
+        "versions": [(v, _scores(v), _fairness(v)) for v in versions],
         "active": {v.kind: v for v in versions if v.status == ModelVersion.Status.ACTIVE},
         "jobs": portal_staff.train_jobs(),
         "run": development.current_run(),
@@ -106,6 +106,67 @@ def _scores(version: ModelVersion) -> list[tuple[str, float]]:
     scores = [(k.removeprefix(prefix).replace("_", " "), v) for k, v in metrics.items()
               if k.startswith(prefix) and isinstance(v, int | float)]
     return sorted(scores, key=lambda kv: kv[0] != "model")
+
+
+# Columns of a model's fairness tables: (header, figure, format). The figures are
+# recommender.fairness's; formatting only happens here.
+_FAIRNESS_COLUMNS = {
+    ModelVersion.Kind.GAIN: (
+        ("Agents", "n_agents", "int"), ("Held-out exposures", "n_rows", "int"),
+        ("Mean expected gain", "mean_expected_gain", "num"),
+        ("Mean measured effect", "mean_effect", "num"),
+        ("Gain bias (95% interval)", "gain_bias", "ci"),
+        ("Items", "n_items", "int"),
+        ("Item-level correlation (95% interval)", "item_corr", "ci")),
+    ModelVersion.Kind.RISK: (
+        ("Agents", "n_agents", "int"), ("Snapshots", "n_snapshots", "int"),
+        ("Leavers", "events", "int"), ("Mean predicted", "mean_predicted", "pct"),
+        ("Observed", "observed_rate", "pct"),
+        ("Calibration gap (95% interval)", "calibration_gap", "ci_pct"),
+        ("Expected calibration error", "ece", "pct"), ("ROC-AUC", "roc_auc", "num")),
+}
+
+
+def _fairness(version: ModelVersion) -> dict | None:
+    """A model's fairness block (metrics["fairness"]) as display tables, or None."""
+    report = version.metrics.get("fairness")
+    columns = _FAIRNESS_COLUMNS.get(version.kind)
+    if not isinstance(report, dict) or columns is None:
+        return None
+    measures = report.get("measures", {})
+    tables = []
+    for grouping, entries in report.get("groupings", {}).items():
+        rows = [_fairness_row(e["group"], e, columns, measures) for e in entries]
+        tables.append({"title": grouping.replace("_", " ").capitalize(), "rows": rows})
+    return {"flags": [f"{f['grouping'].replace('_', ' ').capitalize()} {f['text']}"
+                      for f in report.get("flags", [])],
+            "note": report.get("note", ""), "rule": report.get("rule", {}),
+            "measures": measures, "headers": [c[0] for c in columns],
+            "overall": _fairness_row("Everyone", report["overall"], columns, measures)
+            if report.get("overall") else None, "tables": tables}
+
+
+def _fairness_row(name: str, entry: dict, columns, measures: dict) -> dict:
+    if entry.get("suppressed"):
+        return {"group": name, "suppressed": True, "cells": [], "flagged": []}
+    cells = [_fairness_cell(entry, key, fmt) for _, key, fmt in columns]
+    flagged = [measures.get(m, {}).get("label", m) for m in entry.get("flagged", [])]
+    return {"group": name, "suppressed": False, "cells": cells, "flagged": flagged}
+
+
+def _fairness_cell(entry: dict, key: str, fmt: str) -> str:
+    value = entry.get(key)
+    if value is None:
+        return "not measured"
+    if fmt == "int":
+        return str(value)
+    scale, unit, digits = {"pct": (100, "%", 1), "ci_pct": (100, " points", 1)} \
+        .get(fmt, (1, "", 3))
+    text = f"{value * scale:.{digits}f}{unit}"
+    ci = entry.get(f"{key}_ci")
+    if fmt.startswith("ci") and ci:
+        text += f" ({ci[0] * scale:.{digits}f} to {ci[1] * scale:.{digits}f})"
+    return text
 
 
 def _job_param(request) -> Job | None:

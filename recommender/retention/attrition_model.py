@@ -26,6 +26,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
+from recommender import fairness
 from recommender.dataset import Dataset
 from recommender.retention.panel import Panel, build_panel, pulse_latest
 
@@ -221,12 +222,19 @@ def complete_columns(panel: Panel, last_col: int | None = None) -> list[int]:
             if panel.weeks[k] + pd.Timedelta(days=HORIZON_DAYS) <= data_end]
 
 
-def evaluate(ds: Dataset, *, panel: Panel | None = None, test_weeks: int = 13) -> dict:
-    """Fit on earlier data, score the last complete `test_weeks` of snapshots (held out)."""
+def evaluate(ds: Dataset, *, panel: Panel | None = None, test_weeks: int = 13,
+             fairness_rule: fairness.Rule | None = None) -> dict:
+    """Fit on earlier data, score the last complete `test_weeks` of snapshots (held out).
+    With `fairness_rule`, also the same held-out figures per group of agents
+    (`fairness.risk_report`) under "fairness"."""
     panel = panel or build_panel(ds)
     cols = complete_columns(panel)
     empty = {"roc_auc": None, "pr_auc": None, "base_rate": None, "brier": None,
              "n_test": 0, "note": "not enough history for a held-out evaluation"}
+    if fairness_rule is not None:
+        empty["fairness"] = fairness.risk_report(
+            pd.DataFrame(columns=["employee_id", "label", "predicted"]),
+            fairness.agent_groups(ds), fairness_rule)
     if len(cols) < test_weeks + 4:
         return empty
     test = cols[-test_weeks:]
@@ -238,8 +246,12 @@ def evaluate(ds: Dataset, *, panel: Panel | None = None, test_weeks: int = 13) -
     te = snapshots(ds, panel, feature_cube(ds, panel), test)
     p = model.predict_proba(te)
     y = te["label"].to_numpy()
-    return {**score_metrics(y, p), "n_test": int(len(y)),
-            "test_weeks": [str(panel.weeks[test[0]].date()), str(panel.weeks[test[-1]].date())]}
+    out = {**score_metrics(y, p), "n_test": int(len(y)),
+           "test_weeks": [str(panel.weeks[test[0]].date()), str(panel.weeks[test[-1]].date())]}
+    if fairness_rule is not None:
+        rows = pd.DataFrame({"employee_id": te["employee_id"], "label": y, "predicted": p})
+        out["fairness"] = fairness.risk_report(rows, fairness.agent_groups(ds), fairness_rule)
+    return out
 
 
 def score_metrics(y: np.ndarray, p: np.ndarray, bins: int = 10) -> dict:
