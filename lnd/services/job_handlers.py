@@ -55,11 +55,15 @@ def handle_train(job: Job, progress: Progress) -> dict:
                                    progress=progress)
     except ValueError as exc:  # not enough history, no data yet
         raise PermanentJobError(str(exc)) from exc
+    scoring = ""
     if job.params.get("then_score"):
-        from lnd.services.ml_jobs import recommend_start
+        from lnd.services.scoring_jobs import ScoringRunLive, scoring_run_start
 
-        recommend_start(by_user=job.owner, as_of=_as_of(job))
-    return {"message": f"Model {version.pk} {version.status}: {version.decision}",
+        try:  # the same one-live-run rule as a start from the API
+            scoring_run_start(by_user=job.owner, as_of=_as_of(job))
+        except ScoringRunLive as live:
+            scoring = f" Scoring not queued: job {live.job.pk} is already scoring."
+    return {"message": f"Model {version.pk} {version.status}: {version.decision}{scoring}",
             "result": {"model_version": version.pk, "status": version.status}}
 
 
