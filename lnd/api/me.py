@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from lnd.api import serializers as s
 from lnd.api.permissions import PEOPLE, roles
 from lnd.models import AccessLog, Employee, PulseSurvey
-from lnd.services import export, governance
+from lnd.services import governance, personal_export
 
 Anyone = roles(*PEOPLE)
 
@@ -66,6 +66,6 @@ class ExportView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
-        data = export.employee_export(employee=_own_employee(request))
+        data = personal_export.employee_export(employee=_own_employee(request))
         return Response(data, headers={
             "Content-Disposition": 'attachment; filename="my-data.json"'})

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.db import models
 
 from lnd.models import Employee
-from lnd.services.export import covered_foreign_keys
+from lnd.services.personal_export import covered_foreign_keys
 from tests.access.world import build_world
 from tests.api.helpers import client_for
 
@@ -26,7 +26,7 @@ def foreign_keys_to_employee() -> set[tuple[str, str]]:
 
 def test_every_foreign_key_to_an_employee_is_in_the_export():
     missing = foreign_keys_to_employee() - covered_foreign_keys()
-    assert not missing, f"Add these to lnd.services.export.SECTIONS: {sorted(missing)}"
+    assert not missing, f"Add these to lnd.services.personal_export.SECTIONS: {sorted(missing)}"
 
 
 def test_the_export_holds_the_callers_data_and_no_one_elses():
