@@ -13,16 +13,13 @@ from lnd.models import Job, ModelVersion, Recommendation, RecommendationRun, Sco
 from lnd.services import ml_jobs, registry
 from lnd.services.ml_io import dataset_from_db
 from recommender import api
-from recommender.simulation import simulate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("centre") / "data"
-    simulate(folder, n_agents=80, weeks=40, seed=11)
-    return folder
+def centre(simulated_centre) -> Path:
+    return simulated_centre(80, 40, 11)
 
 
 @pytest.fixture

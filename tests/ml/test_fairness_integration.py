@@ -12,18 +12,15 @@ from django.urls import reverse
 from lnd.models import Employee, ModelVersion, User
 from lnd.services import ml_jobs, retention
 from recommender.fairness import GROUPINGS
-from recommender.simulation import simulate
 from tests import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory) -> Path:
+def centre(simulated_centre) -> Path:
     """Long enough for the risk model's held-out block, big enough for the gain gate's."""
-    folder = tmp_path_factory.mktemp("fair") / "data"
-    simulate(folder, n_agents=200, weeks=78, seed=7)
-    return folder
+    return simulated_centre(200, 78, 7)
 
 
 @pytest.fixture

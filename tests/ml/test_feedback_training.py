@@ -12,17 +12,14 @@ from lnd.services import ml_jobs
 from lnd.services.feedback import recommendation_feedback
 from lnd.services.ml_io import dataset_from_db
 from recommender.gain.model import GainModel
-from recommender.simulation import simulate
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("feedback") / "data"
-    simulate(folder, n_agents=80, weeks=40, seed=5)
-    return folder
+def centre(simulated_centre) -> Path:
+    return simulated_centre(80, 40, 5)
 
 
 def _impressions_before(completions, *, propensity: float) -> None:

@@ -9,17 +9,14 @@ from django.core.management import call_command
 
 from lnd.services.ml_io import dataset_from_db
 from recommender.dataset import COLUMNS
-from recommender.simulation import simulate
 from tests.contract_frames import load_frames
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("centre") / "data"
-    simulate(folder, n_agents=40, weeks=16, seed=2)
-    return folder
+def centre(simulated_centre) -> Path:
+    return simulated_centre(40, 16, 2)
 
 
 def _normalised(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,24 +11,19 @@ from django.core.management.base import CommandError
 from lnd.models import Assignment, ModelVersion, Recommendation, RecommendationRun
 from lnd.services import ml_jobs
 from lnd.services.exports import RECOMMENDATION_COLUMNS
-from recommender.simulation import simulate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("centre") / "data"
-    simulate(folder, n_agents=80, weeks=40, seed=5)
-    return folder
+def centre(simulated_centre) -> Path:
+    return simulated_centre(80, 40, 5)
 
 
 @pytest.fixture(scope="module")
-def bigger_centre(tmp_path_factory) -> Path:
+def bigger_centre(simulated_centre) -> Path:
     """Big enough for the held-out comparison to promote a model (see docs/recommender.md)."""
-    folder = tmp_path_factory.mktemp("bigger") / "data"
-    simulate(folder, n_agents=300, weeks=78, seed=7)
-    return folder
+    return simulated_centre(300, 78, 7)
 
 
 def _run(*args) -> str:

@@ -12,17 +12,14 @@ from django.core.management import call_command
 from lnd.models import Assignment, Completion, ModelVersion, ReportCache, RiskRun, User
 from lnd.services import retention
 from lnd.services.exports import RISK_COLUMNS
-from recommender.simulation import simulate
 from tests import factories as f
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("centre") / "data"
-    simulate(folder, n_agents=100, weeks=60, seed=8)
-    return folder
+def centre(simulated_centre) -> Path:
+    return simulated_centre(100, 60, 8)
 
 
 @pytest.fixture
