@@ -296,7 +296,10 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        # plain decimals (money must not turn into 1.2e+06); tiny p-values keep exponents
+        if value != 0 and abs(value) < 1e-4:
+            return f"{value:.3e}"
+        return f"{value:.6f}".rstrip("0").rstrip(".")
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 

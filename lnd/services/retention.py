@@ -291,7 +291,8 @@ def pilot_report(*, pilot: Pilot) -> dict:
     due = pilot_result_due(pilot)
     latest = default_as_of()
     ready = latest is not None and latest + timedelta(days=7) >= due
-    out = {"due": due, "ready": ready, "latest_week": latest,
+    out = {"due": due, "last_week": due - timedelta(weeks=1), "ready": ready,
+           "latest_week": latest,
            "power": pilot.criteria.get("power"), "result": None}
     if not ready:
         return out

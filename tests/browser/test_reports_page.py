@@ -5,11 +5,12 @@ lead's team table turns into cards on a phone without sideways scrolling."""
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from lnd.models import ReportCache
+from lnd.models import Pilot, ReportCache
 from recommender.retention.report import build_retention_report
 from tests import factories as f
 from tests.browser.conftest import axe_violations
@@ -61,12 +62,20 @@ def _sideways(page) -> list[str]:
         .slice(0, 10)""")
 
 
-def test_pilots_page_has_no_serious_violations(page_as, world):
+def test_pilot_pages_have_no_serious_violations(page_as, world):
     page = page_as("ld")
     page.goto(reverse("pilots"))
     page.get_by_role("button", name="Start the pilot").click()  # empty: field errors
     page.get_by_text("This field is required.").first.wait_for()
     _shot(page, "pilots-errors")
+    assert axe_violations(page) == []
+    pilot = Pilot.objects.create(name="Empathy pilot", item=world.item, seed=4,
+                                 start_date=date(2030, 1, 7), criteria={
+                                     "eligible": 40, "filters": {"Team": "Team A"},
+                                     "power": {"mde_80": 0.21, "outcome_sd": 0.37}})
+    page.goto(reverse("pilot_detail", kwargs={"pk": pilot.pk}))
+    page.get_by_text("80% power").wait_for()
+    _shot(page, "pilot-detail")
     assert axe_violations(page) == []
 
 

@@ -13,6 +13,7 @@ from lnd.models import (
     Assignment,
     Completion,
     Employee,
+    LearningItem,
     Metric,
     Pilot,
     PilotMember,
@@ -154,6 +155,16 @@ def test_a_pilot_is_not_due_while_its_eighth_week_is_missing(w):
     assert report["due"] == start + timedelta(weeks=8)
 
 
+def test_pilots_page_has_a_fixed_query_count(client, w, django_assert_max_num_queries):
+    for n in range(15):
+        Pilot.objects.create(name=f"P{n}", item=f.item(), seed=n, created_by=w.users["ld"],
+                             start_date=timezone.localdate())
+    client.force_login(w.users["ld"])
+    # session + user, the pilots with items and creators, the form's item/team/site choices
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("pilots")).status_code == 200
+
+
 def test_pilots_page_lists_pilots_and_links_them(client, w):
     pilot = Pilot.objects.create(name="Listed pilot", item=w.item, seed=1,
                                  start_date=timezone.localdate())
@@ -161,3 +172,31 @@ def test_pilots_page_lists_pilots_and_links_them(client, w):
     html = client.get(reverse("pilots")).content.decode()
     assert "Listed pilot" in html and reverse("pilot_detail", kwargs={"pk": pilot.pk}) in html
     assert 'name="start_date"' in html and 'type="date"' in html
+
+
+@pytest.mark.slow
+def test_power_is_stated_from_real_history_for_a_pilot_starting_after_the_data(
+        client, tmp_path, settings):
+    import io
+
+    from django.core.management import call_command
+
+    from recommender.simulation import simulate
+
+    simulate(tmp_path / "centre", n_agents=60, weeks=40, seed=5)
+    call_command("import_data", str(tmp_path / "centre"), stdout=io.StringIO(),
+                 stderr=io.StringIO())
+    ld = f.user("ld_specialist")
+    item = LearningItem.objects.filter(active=True, mandatory=False).first()
+    pilot = retention.pilot_launch(by_user=ld, name="Real", item=item, filters={}, seed=2,
+                                   start_date=timezone.localdate())
+    power = pilot.criteria["power"]
+    n_t, n_c = power["n_treated"], power["n_control"]
+    assert n_t + n_c == pilot.members.count() >= 10
+    assert power["outcome_sd"] > 0 and power["mde_80"] > 0
+    # the documented formula: (z.975 + z.8) · SD · √(1/n_t + 1/n_c)
+    assert power["mde_80"] == pytest.approx(
+        2.8016 * power["outcome_sd"] * (1 / n_t + 1 / n_c) ** 0.5, rel=1e-3)
+    client.force_login(ld)
+    html = client.get(reverse("pilot_detail", kwargs={"pk": pilot.pk})).content.decode()
+    assert f"{power['mde_80']:.3f}" in html and "The result appears once" in html

@@ -163,6 +163,13 @@ def test_csv_numbers_are_the_cached_ones(ld, payload):
         payload["roi"]["assumptions"]
 
 
+def test_csv_numbers_stay_plain_decimals_for_spreadsheets():
+    cell = report_export._cell
+    assert [cell(1234567.891), cell(0.6815623), cell(2.0), cell(6.3e-09), cell(None),
+            cell(True), cell(-0.5)] == ["1234567.891", "0.681562", "2", "6.300e-09", "",
+                                        "true", "-0.5"]
+
+
 def test_csv_cells_that_look_like_formulas_are_neutralised(ld, payload):
     _cache(payload)
     rare = next(r for r in _csv(ld, "items") if r["item_code"] == "RARE1")
