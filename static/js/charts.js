@@ -17,6 +17,8 @@
         var colour = palette[i % palette.length];
         if (!d.backgroundColor) d.backgroundColor = colour;
         if (!d.borderColor) d.borderColor = colour;
+        // past the palette, lines repeat a colour: dash them so the legend still tells them apart
+        if (i >= palette.length && !d.borderDash) d.borderDash = [6, 3];
         d.spanGaps = true;
       });
       if (spec.height) canvas.parentElement.style.height = spec.height + "rem";

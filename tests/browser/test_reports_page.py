@@ -42,19 +42,29 @@ def test_report_page_draws_every_chart_and_has_no_serious_violations(page_as, wo
     page.wait_for_load_state("networkidle")
     canvases = page.locator("canvas[data-chart]")
     assert canvases.count() >= 9
-    assert page.locator("canvas[data-chart][data-drawn='1']").count() == canvases.count()
-    page.get_by_text("Table: staying, by team").click()
+    page.wait_for_function("""() => [...document.querySelectorAll('canvas[data-chart]')]
+        .every(c => c.dataset.drawn === '1')""")  # each drawn from its json_script
+    page.get_by_text("Table: Staying, by team").click()
     page.get_by_role("table", name="Staying, by team").get_by_text("fewer than 5 agents"
                                                                    ).wait_for()
     _shot(page, "reports-laptop")
     assert axe_violations(page) == [] and errors == []
     page.set_viewport_size({"width": 390, "height": 844})
-    _shot(page, "reports-phone")
     assert _sideways(page) == []
+    _shot(page, "reports-phone")
 
 
 def _sideways(page) -> list[str]:
-    """Elements that stick out to the right of the viewport (the page scrolls sideways)."""
+    """Elements that stick out to the right of the viewport (the page scrolls sideways),
+    after giving Chart.js a moment: it resizes its canvases on the next frames."""
+    for _ in range(30):
+        if not _sticking_out(page):
+            return []
+        page.wait_for_timeout(100)
+    return _sticking_out(page)
+
+
+def _sticking_out(page) -> list[str]:
     return page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1
                      && !e.closest('.table-wrap'))
@@ -95,7 +105,8 @@ def test_team_table_is_cards_on_a_phone_and_a_table_on_a_laptop(page_as, world):
     assert page.get_by_role("table").get_by_role("row").count() >= 8  # still a table
     assert axe_violations(page) == []
     page.set_viewport_size({"width": 1366, "height": 900})
-    assert row.evaluate("r => getComputedStyle(r).display") == "table-row"
+    page.wait_for_function("""() => getComputedStyle(
+        document.querySelector('table.cards tbody tr')).display === 'table-row'""")
     assert page.locator("table.cards thead").evaluate(
         "h => getComputedStyle(h).position") != "absolute"
     _shot(page, "team-laptop")
