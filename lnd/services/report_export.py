@@ -307,7 +307,8 @@ def _cell(value: Any) -> str:
 # -- charts (drawn by static/js/charts.js from json_script) ------------------------------
 
 def hazard_chart(payload: dict) -> dict | None:
-    """Hazard ratios with their 95% intervals: adjusted and naive, voluntary leaving."""
+    """Hazard ratios of recent development with their 95% intervals: adjusted and naive,
+    for voluntary, involuntary and any leaving (naive has an interval for voluntary only)."""
     rows = [r for r in development_rows(payload)
             if r["term"] == "recent development" and r["hazard_ratio"] is not None]
     if not rows:
@@ -326,14 +327,13 @@ def survival_charts(payload: dict) -> list[dict]:
     for grouping, title in GROUPINGS.items():
         groups = (surv.get("kaplan_meier") or {}).get(grouping) or []
         charts.append(_survival_chart(f"chart-km-{grouping}", f"Staying, by {title.lower()}",
-                                      groups, payload))
+                                      groups))
     charts.append(_survival_chart("chart-sm-exposure", "Staying, by recent development "
-                                  "(Simon–Makuch)", surv.get("by_exposure_simon_makuch") or [],
-                                  payload))
+                                  "(Simon–Makuch)", surv.get("by_exposure_simon_makuch") or []))
     return charts
 
 
-def _survival_chart(chart_id: str, title: str, groups: list[dict], payload: dict) -> dict:
+def _survival_chart(chart_id: str, title: str, groups: list[dict]) -> dict:
     shown = [g for g in groups if not g.get("suppressed")]
     weeks = sorted({p["t_weeks"] for g in shown for p in g.get("curve") or []})
     # points on a linear time axis: the grid weeks are not evenly spaced
