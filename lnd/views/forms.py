@@ -8,9 +8,12 @@ from django.utils import timezone
 from lnd.models import (
     CareerPath,
     CoachingSession,
+    Employee,
     LearningItem,
     Role,
+    Site,
     Skill,
+    Team,
 )
 
 
@@ -100,3 +103,51 @@ class UploadForm(forms.Form):
     dry_run = forms.BooleanField(required=False, label="Check only (dry run)")
 
 
+
+
+class PilotForm(forms.Form):
+    """A randomised pilot: the item, who is eligible, when it starts. Half of the
+    eligible agents (chosen by the seed) get the item assigned; the other half wait."""
+
+    name = forms.CharField(max_length=200, label="Pilot name")
+    item = forms.ModelChoiceField(
+        LearningItem.objects.filter(active=True, mandatory=False).order_by("title"),
+        label="Learning item to test",
+        help_text="Mandatory items are left out: everyone must take them, so there is no "
+                  "control group.")
+    team = forms.ModelChoiceField(Team.objects.order_by("name"), required=False,
+                                  label="Only this team", empty_label="any team")
+    site = forms.ModelChoiceField(Site.objects.order_by("name"), required=False,
+                                  label="Only this site", empty_label="any site")
+    work_arrangement = forms.ChoiceField(
+        choices=[("", "any arrangement"), *Employee.WorkArrangement.choices], required=False,
+        label="Work arrangement")
+    employment_type = forms.ChoiceField(
+        choices=[("", "any employment type"), *Employee.EmploymentType.choices],
+        required=False, label="Employment type")
+    hired_within_months = forms.IntegerField(
+        min_value=1, max_value=120, required=False, label="Hired in the last (months)",
+        help_text="Empty = any tenure.")
+    start_date = forms.DateField(widget=DateInput(), label="Start date",
+                                 help_text="Outcomes are compared from this week on.")
+    seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False,
+                              label="Random seed",
+                              help_text="Empty = a new random number; it is recorded so the "
+                                        "split can be reproduced.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].initial = timezone.localdate()
+
+    def clean_start_date(self):
+        start = self.cleaned_data["start_date"]
+        if start < timezone.localdate():
+            raise forms.ValidationError(
+                "A pilot cannot start in the past: the item is assigned today, so earlier "
+                "weeks would count as pilot weeks.")
+        return start
+
+    def filters(self) -> dict:
+        """The eligibility keywords of lnd.services.retention.pilot_eligible."""
+        keys = ("team", "site", "work_arrangement", "employment_type", "hired_within_months")
+        return {k: self.cleaned_data[k] for k in keys}

@@ -1,4 +1,5 @@
-"""L&D and admin pages: overview, data imports, models, reports, and job progress."""
+"""L&D and admin pages: overview, data imports, models and job progress (the reports
+are in lnd/views/reports.py)."""
 
 from __future__ import annotations
 
@@ -88,13 +89,6 @@ def model_train(request):
     return redirect(f"{reverse('models')}?job={job.pk}")
 
 
-@roles(*STAFF)
-def reports(request):
-    report = portal_staff.latest_report("retention")
-    return render(request, "portal/reports.html", {
-        "report": report, "rows": list(_flatten(report.payload)) if report else []})
-
-
 def _scores(version: ModelVersion) -> list[tuple[str, float]]:
     """Held-out scores: for the recommender, the model's and each baseline's (model
     first); for the risk model, its discrimination and calibration."""
@@ -173,17 +167,3 @@ def _job_param(request) -> Job | None:
     value = request.GET.get("job", "")
     return portal_staff.job_with_reports(int(value)) if value.isdigit() else None
 
-
-def _flatten(value, prefix: str = ""):
-    """(path, scalar) pairs of a JSON payload, so any report shape renders as a table."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _flatten(inner, f"{prefix} › {key}" if prefix else str(key))
-    elif isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        for i, inner in enumerate(value, start=1):
-            yield from _flatten(inner, f"{prefix} › {i}")
-    else:
-        if isinstance(value, float):
-            value = round(value, 4)
-        yield prefix.replace("_", " "), ", ".join(map(str, value)) if isinstance(value, list) \
-            else value

@@ -3,7 +3,7 @@ tests/access/portal_table.py with the status each role gets."""
 
 from django.urls import path
 
-from lnd.views import catalogue, development, portal, staff, team
+from lnd.views import catalogue, development, portal, reports, staff, team
 
 urlpatterns = [
     path("", portal.home, name="home"),
@@ -39,5 +39,8 @@ urlpatterns = [
     path("models/", staff.models, name="models"),
     path("models/train/", staff.model_train, name="model_train"),
     path("models/<int:pk>/activate/", staff.model_activate, name="model_activate"),
-    path("reports/", staff.reports, name="reports"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/pilots/", reports.pilots, name="pilots"),
+    path("reports/pilots/<int:pk>/", reports.pilot_detail, name="pilot_detail"),
+    path("reports/<slug:section>.csv", reports.report_csv, name="report_csv"),
 ]

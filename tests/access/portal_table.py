@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lnd.models import LearningItem, ModelVersion, Recommendation
+from django.utils import timezone
+
+from lnd.models import LearningItem, ModelVersion, Pilot, Recommendation, ReportCache
 from tests.access.world import ROLES, World
 
 PEOPLE = ("agent", "other_agent", "lead", "other_lead", "ld", "admin")
@@ -56,6 +58,20 @@ def _healthy(w: World) -> dict:
     return {}
 
 
+def _report_section(w: World) -> dict:
+    ReportCache.objects.create(kind="retention", data_version="access", payload={
+        "as_of": "2025-03-31", "min_group_size": 5, "items": [
+            {"item_code": w.item.code, "title": w.item.title, "n_treated": 2,
+             "suppressed": True}]})
+    return {"section": "items"}
+
+
+def _pilot(w: World) -> dict:
+    pilot = Pilot.objects.create(name="Access pilot", item=w.item, seed=1,
+                                 start_date=timezone.localdate())
+    return {"pk": pilot.pk}
+
+
 # For a lead, "other_lead" is 404 wherever an object of a1 is involved.
 NOT_THEIRS = {"other_lead": 404}
 
@@ -91,6 +107,9 @@ PORTAL_ROWS: list[tuple[str, Callable[[World], dict] | None, dict[str, int]]] = 
     ("model_train", None, allow(302, STAFF)),
     ("model_activate", _pk("old_model"), allow(302, STAFF)),
     ("reports", None, allow(200, STAFF)),
+    ("report_csv", _report_section, allow(200, STAFF)),
+    ("pilots", None, allow(200, STAFF)),
+    ("pilot_detail", _pilot, allow(200, STAFF)),
     # monitoring (lnd/health.py): public, no log-in
     ("health", _healthy, {r: 200 for r in ROLES}),
     # accounts (django.contrib.auth.urls, with our templates)

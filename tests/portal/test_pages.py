@@ -315,10 +315,13 @@ def test_models_page_rolls_back_and_queues_training(client, w):
 def test_reports_page_has_an_empty_state_then_shows_the_payload(client, w):
     _login(client, w, "ld")
     assert "No retention report" in client.get(reverse("reports")).content.decode()
-    ReportCache.objects.create(kind="retention", data_version="v9",
-                               payload={"hazard_ratio": 0.812345, "by_group": [{"n": 12}]})
+    ReportCache.objects.create(kind="retention", data_version="v9", payload={
+        "as_of": "2025-03-31", "min_group_size": 5,
+        "development": {"hazard_ratio": 0.812345, "ci_low": 0.61, "ci_high": 1.07,
+                        "p_value": 0.14, "n_agents": 80, "n_events": 12, "window_weeks": 12}})
     html = client.get(reverse("reports")).content.decode()
-    assert "Hazard ratio" in html and "0.8123" in html
+    assert "Hazard ratio, adjusted" in html and "0.81" in html and "0.61 to 1.07" in html
+    assert "No ROI in this report." in html  # sections missing from the payload say so
 
 
 @pytest.mark.parametrize("name,kwargs", [("catalogue_list", {"kind": "items"}),
