@@ -19,7 +19,9 @@ from scipy import stats
 # holding it fixed would compare exposed agents with worse underlying wellbeing to
 # unexposed ones (collider/mediator). Wellbeing and eNPS carry the stress signal.
 # Skill measures (assessed levels, QA) sharpen "performance" beyond noisy weekly KPIs.
-ADJUST_NUMERIC = ("perf", "wellbeing", "enps", "pulse_missing", "qa_recent",
+# Last week's composite next to the 4-week mean: the state that moves people to leave
+# (stress, a bad patch) persists from week to week, so the latest week says most about now.
+ADJUST_NUMERIC = ("perf", "perf_last", "wellbeing", "enps", "pulse_missing", "qa_recent",
                   "qa_recent_missing", "skill_level_missing")
 SKILL_PREFIX = "skill__"
 ADJUST_CATEGORICAL = ["employment_type", "work_arrangement"]

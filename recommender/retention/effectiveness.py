@@ -29,6 +29,7 @@ from recommender.retention.panel import (
 
 PRE, POST, K_CONTROLS = 4, 8, 5
 DEV_WEEKS, ACTIVITY_WEIGHT, TENURE_WEIGHT = 26, 4.0, 4.0
+RECENT_WEEKS = 4  # items of the last weeks are still ramping up during the post weeks
 
 
 def _window_means(m: np.ndarray):
@@ -66,6 +67,9 @@ class Matcher:
         c = np.concatenate([np.zeros((len(counts), 1)), np.cumsum(counts, axis=1)], axis=1)
         cols = np.arange(len(panel.weeks)) + panel.dev_offset
         self.activity = np.log1p(c[:, cols] - c[:, np.clip(cols - DEV_WEEKS, 0, None)])
+        # ... and on the last few weeks' development: its effect is still building up in
+        # the weeks after, which an item taken now would otherwise be credited with
+        self.recent = np.log1p(c[:, cols] - c[:, np.clip(cols - RECENT_WEEKS, 0, None)])
         self.now = np.where(np.isnan(panel.composite), pre, panel.composite)
         # ... and on tenure: new hires improve fastest whatever they take
         hire = panel.agents["hire_date"].to_numpy(dtype="datetime64[D]")
@@ -92,23 +96,35 @@ class Matcher:
             dist = (np.sum((traj[cand, t] - traj[a, t]) ** 2, axis=1)
                     + (now[cand] - now[a]) ** 2
                     + ACTIVITY_WEIGHT * (self.activity[cand, t] - self.activity[a, t]) ** 2
+                    + ACTIVITY_WEIGHT * (self.recent[cand, t] - self.recent[a, t]) ** 2
                     + TENURE_WEIGHT * (self.tenure[cand, t] - self.tenure[a, t]) ** 2)
             ctrl = cand[np.argsort(dist)[:K_CONTROLS]]
-            rec = {"row": a, "col": t}
+            rec = {"row": a, "col": t, "controls": tuple(self.panel.ids[ctrl])}
             for name, (pre, post, _) in self.windows.items():
                 d_t = post[a, t] - pre[a, t]
-                d_c = np.nanmean(post[ctrl, t] - pre[ctrl, t])
-                rec[name] = d_t - d_c
+                c = post[ctrl, t] - pre[ctrl, t]
+                rec[name] = d_t - np.nanmean(c)
+                rec[f"{name}__control_var"] = (float(np.nanvar(c, ddof=1))
+                                               if np.sum(~np.isnan(c)) > 1 else np.nan)
             rows.append(rec)
         return pd.DataFrame(rows)
 
 
-def _summary(x: pd.Series) -> dict:
+def _summary(x: pd.Series, eff: pd.DataFrame | None = None) -> dict:
+    """Mean matched difference and its 95% CI. With the matched records (`eff`), the
+    variance adds the covariance from reusing a control agent for several treated ones
+    (Abadie–Imbens): each pair sharing a control shares its change, variance σ²/K²."""
     x = x.dropna()
     n = len(x)
     if n < 2:
         return {"effect": None, "ci_low": None, "ci_high": None, "p_value": None, "se": None}
-    mean, se = float(x.mean()), float(x.std(ddof=1) / np.sqrt(n))
+    mean, var = float(x.mean()), float(x.var(ddof=1) / n)
+    if eff is not None and "controls" in eff:
+        used = eff.loc[x.index, "controls"].explode().value_counts().to_numpy(dtype=float)
+        sigma2 = float(np.nanmean(eff.loc[x.index, f"{x.name}__control_var"]))
+        if np.isfinite(sigma2):
+            var += sigma2 / K_CONTROLS ** 2 * float(np.sum(used * (used - 1))) / n ** 2
+    se = float(np.sqrt(var))
     p = float(2 * stats.norm.sf(abs(mean / se))) if se > 0 else 1.0
     return {"effect": mean, "ci_low": mean - 1.96 * se, "ci_high": mean + 1.96 * se,
             "p_value": p, "se": se}
@@ -130,7 +146,7 @@ def bh_qvalues(p: list[float]) -> list[float]:
 def _heterogeneity(eff: pd.DataFrame, groups: pd.Series) -> dict:
     by = {str(g): x["composite"].dropna() for g, x in eff.groupby(groups.to_numpy())}
     shown = {g: x for g, x in by.items() if len(x) >= MIN_GROUP}
-    res = {"by_group": {g: _summary(x)["effect"] for g, x in shown.items()}, "p_value": None}
+    res = {"by_group": {g: float(x.mean()) for g, x in shown.items()}, "p_value": None}
     if len(shown) >= 2:
         res["p_value"] = float(stats.f_oneway(*shown.values()).pvalue)
     return res
@@ -165,16 +181,17 @@ def item_effects(ds: Dataset, *, panel: Panel | None = None, matcher: Matcher | 
         if len(eff) < MIN_GROUP:
             out.append({**rec, "suppressed": True})
             continue
-        rec.update(_summary(eff["composite"]))
+        rec.update(_summary(eff["composite"], eff))
         rec["suppressed"] = False
-        rec["metrics"] = {m: _summary(eff[m]) for m in matcher.outcomes if m != "composite"}
+        rec["metrics"] = {m: _summary(eff[m], eff) for m in matcher.outcomes
+                          if m != "composite"}
         arr = panel.agents["work_arrangement"].to_numpy()[eff["row"]]
         tenure = (panel.weeks[eff["col"]] - hire.to_numpy()[eff["row"]]).days / 7
         rec["by_work_arrangement"] = _heterogeneity(eff, pd.Series(arr))
         rec["by_tenure"] = _heterogeneity(
             eff, pd.Series(np.where(tenure < 26, "under 6 months", "6 months or more")))
         camp = first.set_index("row")["assigned_by"].reindex(eff["row"]).to_numpy() == "campaign"
-        rec["campaign"] = (_summary(eff.loc[camp, "composite"]) | {"n": int(camp.sum())}
+        rec["campaign"] = (_summary(eff.loc[camp, "composite"], eff) | {"n": int(camp.sum())}
                            if camp.sum() >= MIN_GROUP else {"n": int(camp.sum()), "effect": None})
         out.append(rec)
     shown = [r for r in out if not r["suppressed"]]
@@ -209,7 +226,7 @@ def coach_effects(ds: Dataset, *, panel: Panel | None = None,
         if len(eff) < MIN_GROUP:
             out.append({**rec, "suppressed": True})
             continue
-        out.append({**rec, **_summary(eff["composite"]), "suppressed": False})
+        out.append({**rec, **_summary(eff["composite"], eff), "suppressed": False})
     return shrink(out)
 
 

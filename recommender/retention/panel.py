@@ -104,7 +104,9 @@ def build_panel(ds: Dataset) -> Panel:
                             values="value", aggfunc="mean")
     codes = list(wide.columns)
     signs, weights = metric_signs_weights(ds, codes)
-    ids = pd.Index(sorted(wide.index.get_level_values(0).unique()), name="employee_id")
+    perf_ids = wide.index.get_level_values(0).unique()
+    ids = pd.Index(sorted(perf_ids.union(_early_leavers(ds, perf_ids, data_start))),
+                   name="employee_id")
     full_index = pd.MultiIndex.from_product([ids, weeks])
     wide = wide.reindex(full_index)
     shape = (len(ids), len(weeks))
@@ -124,6 +126,27 @@ def build_panel(ds: Dataset) -> Panel:
     end_date, reason = _outcomes(ds, agents, perf, as_of_week)
     return Panel(ds.as_of, data_start, weeks, agents, composite, metric_z, dev_counts,
                  offset, end_date, reason)
+
+
+def _early_leavers(ds: Dataset, perf_ids: pd.Index, data_start: pd.Timestamp) -> pd.Index:
+    """Frontline agents who separated inside the data window before any performance row
+    (e.g. in the first data week). They were at risk: dropping them would remove only
+    leavers, understating the hazard of whoever they resembled (selection on the outcome).
+    """
+    sep = ds.separations
+    if sep.empty or ds.agents.empty:
+        return pd.Index([])
+    dates = pd.to_datetime(sep["separation_date"], errors="coerce").dt.normalize()
+    inside = sep.loc[(dates >= data_start) & (dates <= ds.as_of), "employee_id"].astype(str)
+    roster = ds.agents.drop_duplicates("employee_id").set_index("employee_id")
+    if len(ds.roles) and "family" in ds.roles:
+        frontline = set(ds.roles.loc[ds.roles["family"] == "frontline", "role_code"])
+    else:  # no role families: the roles of people who have performance rows
+        frontline = set(roster["role_code"].reindex(perf_ids).dropna())
+    role = roster["role_code"].reindex(inside)
+    hired = pd.to_datetime(roster["hire_date"], errors="coerce").reindex(inside).notna()
+    keep = role.isin(frontline).to_numpy() & hired.to_numpy()  # tenure needs a hire date
+    return pd.Index(inside[keep]).difference(perf_ids)
 
 
 def _agent_frame(ds: Dataset, ids: pd.Index, perf: pd.DataFrame) -> pd.DataFrame:

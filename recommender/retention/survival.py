@@ -50,6 +50,13 @@ def person_period(ds: Dataset, *, window_weeks: int = 12, perf_weeks: int = 4,
     wk_start = np.asarray(panel.weeks.values, dtype="datetime64[D]")
     hire = panel.agents["hire_date"].to_numpy(dtype="datetime64[D]")
     end = panel.end_date.to_numpy(dtype="datetime64[D]")
+    # A separation date is a day the agent was still at risk: the event closes that day,
+    # so it falls in the week that contains it. Ending the spell at the date itself would
+    # move every Monday leaver into the previous week's row, with last week's exposure
+    # and covariates.
+    end = end + np.where(panel.reason.to_numpy() != "", 1, 0).astype("timedelta64[D]")
+    # nothing after the as-of day is known: a leaver later in that week is not in the data
+    end = np.minimum(end, np.datetime64(panel.as_of.normalize().date(), "D") + 1)
     row_lo = np.maximum(wk_start[None, :], hire[:, None])
     row_hi = np.minimum(wk_start[None, :] + np.timedelta64(7, "D"), end[:, None])
     at_risk = row_hi > row_lo

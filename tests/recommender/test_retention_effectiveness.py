@@ -1,9 +1,17 @@
 """Item and coach effectiveness: matched staggered DiD, BH, shrinkage, suppression."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from recommender.retention.effectiveness import bh_qvalues, coach_effects, item_effects, shrink
+from recommender.retention.effectiveness import (
+    K_CONTROLS,
+    _summary,
+    bh_qvalues,
+    coach_effects,
+    item_effects,
+    shrink,
+)
 from recommender.retention.panel import build_panel
 from tests.recommender.test_retention_fixtures import make_centre, sim_centre
 
@@ -45,6 +53,21 @@ def test_groups_under_five_agents_are_suppressed():
     assert items["RARE"]["suppressed"] and "effect" not in items["RARE"]
     recs = shrink([{"suppressed": True, "coach_employee_id": "X", "n_coached": 2}])
     assert "shrunk_effect" not in recs[0]
+
+
+def test_reusing_the_same_controls_widens_the_interval_by_their_shared_variance():
+    rng = np.random.default_rng(0)
+    d = pd.Series(rng.normal(0.1, 0.3, 10), name="composite")
+    iid = d.var(ddof=1) / 10
+    distinct = pd.DataFrame({"composite": d, "composite__control_var": 1.0,
+                             "controls": [tuple(f"C{i}-{k}" for k in range(K_CONTROLS))
+                                          for i in range(10)]})
+    assert _summary(d, distinct)["se"] ** 2 == pytest.approx(iid)
+    # every treated agent matched to the same five controls: each of the 10 * 9 ordered
+    # pairs shares five control changes of variance 1, each weighted 1 / K²
+    shared = distinct.assign(controls=[tuple(f"C{k}" for k in range(K_CONTROLS))] * 10)
+    extra = K_CONTROLS * 10 * 9 / K_CONTROLS ** 2 / 10 ** 2
+    assert _summary(d, shared)["se"] ** 2 == pytest.approx(iid + extra)
 
 
 def test_benjamini_hochberg_matches_hand_computation():

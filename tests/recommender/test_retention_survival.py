@@ -45,12 +45,78 @@ def test_agents_hired_before_data_start_enter_late_and_only_agents_are_at_risk()
     assert set(pp["employee_id"]) == {"OLD", "NEW"}  # the lead has no performance rows
     old = pp[pp["employee_id"] == "OLD"]
     assert old["start"].min() == pytest.approx(100.0)
-    assert old["stop"].max() == pytest.approx(102 + 3 / 7)
+    assert old["stop"].max() == pytest.approx(102 + 4 / 7)  # the separation day is at risk
     assert old["event_voluntary"].sum() == 1 and old["event_voluntary"].iloc[-1] == 1
     new = pp[pp["employee_id"] == "NEW"]
     assert new["start"].min() == 0.0 and new["event_any"].sum() == 0
     # exposure starts the week after the completion, never the same week
     assert new["exposed"].tolist() == [0, 0, 1, 1, 1, 1]
+
+
+def test_a_monday_separation_is_an_event_of_its_own_week_with_that_weeks_exposure():
+    ds = _tiny()
+    weeks = pd.date_range(START, periods=6, freq="7D")
+    ds.separations["separation_date"] = [weeks[3]]  # the Monday after OLD's last week
+    ds.completions = pd.concat([ds.completions, pd.DataFrame({
+        "employee_id": ["OLD"], "item_code": ["I"],
+        "completed_at": [weeks[2] + pd.Timedelta(days=2)], "score": [None],
+        "assigned_by": ["self"]})], ignore_index=True)
+    old = person_period(ds).query("employee_id == 'OLD'")
+    event = old[old["event_voluntary"] == 1]
+    assert len(event) == 1 and pd.Timestamp(event["week"].iloc[0]) == weeks[3]
+    assert event["stop"].iloc[0] - event["start"].iloc[0] == pytest.approx(1 / 7)
+    # the completion of the week before counts, as it did when the agent decided to go
+    assert event["exposed"].iloc[0] == 1
+
+
+def test_a_frontline_leaver_without_performance_rows_is_at_risk_and_staff_are_not():
+    ds = _tiny()
+    ds.roles = pd.DataFrame({"role_code": ["a", "team_lead"], "name": "r",
+                             "family": ["frontline", "leadership"], "level": [1, 3]})
+    ds.agents.loc[ds.agents["employee_id"] == "LEAD", "role_code"] = "team_lead"
+    extra = pd.DataFrame({"employee_id": ["GONE"], "name": "x", "email": "", "team_code": "T",
+                          "role_code": "a", "hire_date": [START - pd.Timedelta(weeks=30)],
+                          "work_arrangement": "onsite", "employment_type": "full_time",
+                          "goal_role_code": None, "hourly_cost": None})
+    ds.agents = pd.concat([ds.agents, extra], ignore_index=True)
+    ds.separations = pd.concat([ds.separations, pd.DataFrame({
+        "employee_id": ["GONE", "LEAD"], "separation_date": [START + pd.Timedelta(days=1)] * 2,
+        "reason": ["voluntary", "voluntary"]})], ignore_index=True)
+    pp = person_period(ds)
+    # dropping GONE would drop a leaver only: the first week would look leaver-free
+    gone = pp[pp["employee_id"] == "GONE"]
+    assert len(gone) == 1 and gone["event_voluntary"].sum() == 1
+    assert gone["start"].iloc[0] == pytest.approx(30.0)
+    assert gone["stop"].iloc[0] == pytest.approx(30 + 2 / 7)
+    assert "LEAD" not in set(pp["employee_id"])
+
+
+def test_follow_up_ends_on_the_as_of_day():
+    ds = _tiny()
+    new = person_period(ds).query("employee_id == 'NEW'")
+    # data_end is the as-of Monday: the rest of that week is not observed yet
+    assert new["stop"].max() == pytest.approx(5 + 1 / 7)
+
+
+@pytest.mark.slow
+def test_simulator_every_voluntary_leaver_in_the_window_is_an_event():
+    from tests.recommender.test_retention_fixtures import sim_centre
+
+    ds, _, _ = sim_centre(300, 78, 201)
+    pp = person_period(ds)
+    data_start = pd.to_datetime(ds.performance["period_start"]).min()
+    sep = ds.separations.assign(d=pd.to_datetime(ds.separations["separation_date"]))
+    inside = sep[(sep["d"] >= data_start) & (sep["d"] <= ds.as_of)
+                 & (sep["reason"] == "voluntary")]
+    frontline = ds.agents.drop_duplicates("employee_id").set_index("employee_id")["role_code"]
+    inside = inside[frontline.reindex(inside["employee_id"]).isin(["agent", "senior_agent"])
+                    .to_numpy()]
+    events = pp[pp["event_voluntary"] == 1]
+    assert len(events) == len(inside) > 50
+    # each event sits in the week that contains its separation date
+    when = inside.set_index("employee_id")["d"].reindex(events["employee_id"])
+    monday = when - pd.to_timedelta(when.dt.weekday, unit="D")
+    assert (monday.to_numpy() == pd.to_datetime(events["week"]).to_numpy()).all()
 
 
 def test_km_with_delayed_entry_recovers_survival_that_naive_km_overstates():
