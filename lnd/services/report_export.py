@@ -123,17 +123,10 @@ def _curve_rows(method: str, grouping: str, g: dict, n: int) -> list[dict]:
         return [{**base, "suppressed": True, "note": SUPPRESSED.format(n=n)}]
     base |= {"n_agents": g.get("n_agents"), "n_events": g.get("n_events"),
              "suppressed": False}
-    return [{**base, **_ordered(p)} for p in g.get("curve") or []]
+    return [{**base, **{k: p.get(k) for k in CURVE_KEYS}} for p in g.get("curve") or []]
 
 
-def _ordered(point: dict) -> dict:
-    """A curve point with its interval as (lower, upper): the Breslow–Fleming–Harrington
-    fallback's interval columns can arrive upper first."""
-    out = {"t_weeks": point.get("t_weeks"), "survival": point.get("survival"),
-           "ci_low": point.get("ci_low"), "ci_high": point.get("ci_high")}
-    if out["ci_low"] is not None and out["ci_high"] is not None:
-        out["ci_low"], out["ci_high"] = sorted((out["ci_low"], out["ci_high"]))
-    return out
+CURVE_KEYS = ("t_weeks", "survival", "ci_low", "ci_high")
 
 
 # -- attrition model quality -------------------------------------------------------------
@@ -353,7 +346,8 @@ def _survival_chart(chart_id: str, title: str, groups: list[dict]) -> dict:
 
 
 def _point(group: dict, t: float) -> dict | None:
-    return next((_ordered(p) for p in group.get("curve") or [] if p["t_weeks"] == t), None)
+    return next(({k: p.get(k) for k in CURVE_KEYS} for p in group.get("curve") or []
+                 if p["t_weeks"] == t), None)
 
 
 def _table_row(group: dict, weeks: list[float]) -> dict:

@@ -123,13 +123,16 @@ def agent_spells(pp: pd.DataFrame) -> pd.DataFrame:
 def _curve(fitter, grid) -> list[dict]:
     sf = fitter.survival_function_.iloc[:, 0]
     ci = fitter.confidence_interval_survival_function_
+    # lifelines' Breslow–Fleming–Harrington fitter labels its bounds the wrong way round
+    # (its "lower" column holds the upper bound), so take them by value, not by name
+    lower, upper = ci.min(axis=1), ci.max(axis=1)
     out = []
     for t in grid:
         if t < sf.index.min() or t > sf.index.max():
             continue
         i = sf.index.searchsorted(t, side="right") - 1
         out.append({"t_weeks": float(t), "survival": float(sf.iloc[i]),
-                    "ci_low": float(ci.iloc[i, 0]), "ci_high": float(ci.iloc[i, 1])})
+                    "ci_low": float(lower.iloc[i]), "ci_high": float(upper.iloc[i])})
     return out
 
 

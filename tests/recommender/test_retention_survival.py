@@ -177,3 +177,17 @@ def test_composite_is_standardised_and_sign_corrected():
     corr = np.corrcoef(np.nan_to_num(panel.metric_z["aht_seconds"]).ravel(),
                        np.nan_to_num(panel.metric_z["csat"]).ravel())[0, 1]
     assert corr > 0.5
+
+
+@pytest.mark.parametrize("fitter", ["KaplanMeierFitter", "BreslowFlemingHarringtonFitter"])
+def test_curve_intervals_are_low_then_high_whichever_estimator(fitter):
+    import lifelines
+
+    from recommender.retention.survival import _curve
+
+    rng = np.random.default_rng(3)
+    durations = rng.integers(1, 40, 80).astype(float)
+    events = rng.random(80) < 0.6
+    fitted = getattr(lifelines, fitter)().fit(durations, events, label="g")
+    curve = _curve(fitted, [5, 10, 20, 30])
+    assert curve and all(p["ci_low"] <= p["survival"] <= p["ci_high"] for p in curve)
