@@ -168,9 +168,8 @@ def _knapsack(score: np.ndarray, duration: np.ndarray, budget: np.ndarray, k: in
         d = mins[j]
         for c in range(k, 0, -1):
             cand = dp[c - 1, : cap + 1 - d] + value[:, j]
-            better = cand > dp[c, d:]
-            dp[c, d:] = np.where(better, cand, dp[c, d:])
-            took[step, c, d:] = better
+            better = np.greater(cand, dp[c, d:], out=took[step, c, d:])
+            np.copyto(dp[c, d:], cand, where=better)
     agents = np.arange(n_a)
     m = np.clip(np.floor(budget), 0, cap).astype(int)
     c = dp[:, m, agents].argmax(0)
