@@ -318,8 +318,9 @@ def _frame(ctx: Context, sa, si, rank, score, gain, low, high, text, covered, n_
 def _rank_by_rule(ctx: Context, score: np.ndarray, config: RecommendConfig,
                   rule: str) -> pd.DataFrame:
     s = np.where(ctx.ok, score, -np.inf)
-    chosen, prop, explored = select(s, ctx.ok, ctx.items.duration, _plan_budget(ctx, config),
-                                    k=config.k, epsilon=config.epsilon, seed=config.seed)
+    chosen, prop, explored = select(_rule_amounts(s, ctx.ok), ctx.ok, ctx.items.duration,
+                                    _plan_budget(ctx, config), k=config.k,
+                                    epsilon=config.epsilon, seed=config.seed)
     week = schedule_weeks(chosen, ctx.items.duration, ctx.budget, config.budget_minutes_per_week)
     sa, rank = np.nonzero(chosen >= 0)
     si = chosen[sa, rank]
@@ -337,6 +338,14 @@ def _rank_by_rule(ctx: Context, score: np.ndarray, config: RecommendConfig,
                 for low in lows]
     return _frame(ctx, sa, si, rank, s[sa, si], nan, nan, nan, text, covered, n_missing,
                   prop[sa, rank], explored[sa, rank], week[sa, rank])
+
+
+def _rule_amounts(score: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """A rule's score is an order, not a gain (the skill-gap rule's are all negative):
+    shifted per agent to start at 1, so the plan fill trades items off by it as it does
+    the model's gains instead of treating every item as worth nothing."""
+    low = np.where(ok, score, np.inf).min(1, keepdims=True)
+    return np.where(ok, score - np.where(np.isfinite(low), low, 0.0) + 1.0, -np.inf)
 
 
 def _baseline_config(config: RecommendConfig | None) -> RecommendConfig:

@@ -3,10 +3,12 @@
 Eligible for the gain ranking: active, not mandatory, no recertification rule, every
 prerequisite completed, and not completed in the last `cooldown_weeks`. Mandatory and
 recertification items are never ranked: they come back separately with due dates.
-The list is a plan over `plan_weeks` weeks: chosen greedily by score within the whole
-plan's budget, then each item is given a week so that no week exceeds the weekly budget
-(`plan_weeks`). Earlier versions cut the list at one week's budget, which left agents one
-or two items and lost the best ones to whatever happened to fit. With
+The list is a plan over `plan_weeks` weeks: the at most k items with the highest total
+score that fit the whole plan's budget (exact knapsack; a greedy fill by score let one
+long item crowd out several shorter ones worth more together), then each item is given a
+week so that no week exceeds the weekly budget. Earlier versions cut the list at one
+week's budget, which left agents one or two items and lost the best ones to whatever
+happened to fit. With
 probability epsilon its last slot is given to a uniformly drawn other item that fits,
 and every row carries the probability it had of being shown.
 """
@@ -79,48 +81,135 @@ def mandatory(ds: Dataset, agent_ids: np.ndarray, items: ItemTable, last: np.nda
         .reset_index(drop=True)
 
 
+KNAPSACK_CELLS = 32_000_000  # bound on the plan fill's choice table (bytes) per block
+
+
 def select(score: np.ndarray, ok: np.ndarray, duration: np.ndarray, budget: np.ndarray,
            *, k: int, epsilon: float, seed: int
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Greedy by score within budget; epsilon-exploration on the last slot.
+    """The plan with the highest total score that fits the budget (`plan_fill`), in
+    score order; epsilon-exploration on the last slot.
 
     Returns chosen [A, k] item index (-1 empty), propensity [A, k], explored [A, k]."""
     n_a = score.shape[0]
-    chosen = np.full((n_a, k), -1)
+    s = np.where(ok, score, -np.inf)
+    chosen = plan_fill(s, duration, budget, k=k)
     prop = np.ones((n_a, k))
     explored = np.zeros((n_a, k), dtype=bool)
-    avail = ok.copy()
-    remaining = budget.astype(float).copy()
-    rows = np.arange(n_a)
     rng = np.random.default_rng(seed)
     explore_draw = rng.random(n_a) < epsilon
     pick_draw = rng.random(n_a)
-    for r in range(k):
-        fits = avail & (duration[None, :] <= remaining[:, None])
-        s = np.where(fits, score, -np.inf)
-        best = s.argmax(1)
-        has = np.isfinite(s[rows, best])
-        pick = best.copy()
-        if r == k - 1 and epsilon > 0:
-            others = fits.copy()
-            others[rows, best] = False
-            n_other = others.sum(1)
-            can = has & (n_other > 0)
-            # uniform draw among the other fitting items, from the pre-drawn uniform
-            nth = np.minimum((pick_draw * n_other).astype(int), np.maximum(n_other - 1, 0))
-            cum = np.cumsum(others, axis=1)
-            alt = (cum > nth[:, None]).argmax(1)
-            go = can & explore_draw
-            pick = np.where(go, alt, best)
-            prop[:, r] = np.where(go, epsilon / np.maximum(n_other, 1),
+    if epsilon > 0 and k > 0:
+        last = chosen[:, k - 1]
+        has = last >= 0
+        head = chosen[:, : k - 1]
+        used = np.where(head >= 0, duration[np.maximum(head, 0)], 0.0).sum(1)
+        # The other items that fit the minutes the rest of the plan leaves.
+        others = ok & ~_taken(chosen, ok.shape) & (duration[None, :] <= (budget - used)[:, None])
+        n_other = others.sum(1)
+        can = has & (n_other > 0)
+        # uniform draw among the other fitting items, from the pre-drawn uniform
+        nth = np.minimum((pick_draw * n_other).astype(int), np.maximum(n_other - 1, 0))
+        alt = (np.cumsum(others, axis=1) > nth[:, None]).argmax(1)
+        go = can & explore_draw
+        chosen[:, k - 1] = np.where(go, alt, last)
+        prop[:, k - 1] = np.where(go, epsilon / np.maximum(n_other, 1),
                                   np.where(can, 1.0 - epsilon, 1.0))
-            explored[:, r] = go
-        chosen[:, r] = np.where(has, pick, -1)
-        sel = rows[has]
-        avail[sel, pick[has]] = False
-        remaining[sel] -= duration[pick[has]]
+        explored[:, k - 1] = go
     prop[chosen < 0] = np.nan
     return chosen, prop, explored
+
+
+def plan_fill(score: np.ndarray, duration: np.ndarray, budget: np.ndarray, *, k: int
+              ) -> np.ndarray:
+    """Per agent, the at most k items (score -inf = not allowed) with the highest total
+    score whose minutes fit the budget, in score order; slots still empty are then
+    filled greedily by score with what fits. Filling greedily by score alone lets one
+    long item crowd out several short ones worth more together (0/1 knapsack with a
+    count limit, solved exactly by dynamic programming over whole minutes).
+
+    score [A, I], duration [I], budget [A] -> chosen [A, k] item index (-1 empty)."""
+    n_a = score.shape[0]
+    chosen = np.full((n_a, k), -1)
+    if k == 0 or n_a == 0:
+        return chosen
+    budget = np.asarray(budget, dtype=float)
+    top = np.argsort(-score, axis=1, kind="stable")[:, :k]
+    top_ok = np.isfinite(np.take_along_axis(score, top, 1))
+    top_minutes = np.where(top_ok, duration[top], 0.0).sum(1)
+    free = top_minutes <= budget  # the best k fit: nothing to trade off
+    chosen[free, : top.shape[1]] = np.where(top_ok[free], top[free], -1)
+    tight = np.flatnonzero(~free)
+    if len(tight) == 0:
+        return _fill_greedily(chosen, score, duration, budget)
+    # A tight agent's budget is under the minutes of its best k, so under the k longest.
+    cap = min(budget[tight].max(), np.sort(np.ceil(duration))[-k:].sum())
+    block = max(1, int(KNAPSACK_CELLS // (len(duration) * (k + 1) * (cap + 1))))
+    for start in range(0, len(tight), block):
+        rows = tight[start: start + block]
+        chosen[rows] = _knapsack(score[rows], duration, budget[rows], k)
+    return _fill_greedily(chosen, score, duration, budget)
+
+
+def _knapsack(score: np.ndarray, duration: np.ndarray, budget: np.ndarray, k: int
+              ) -> np.ndarray:
+    """Exact at-most-k-items knapsack over positive scores, vectorised over agents."""
+    n_a, n_i = score.shape
+    mins = np.ceil(np.maximum(duration, 0.0)).astype(int)
+    cap = int(max(np.floor(budget.max()), 0))
+    cap = min(cap, int(np.sort(mins)[-k:].sum()))
+    value = np.where(score > 0, score, -np.inf)  # an item expected to hurt adds nothing
+    items = [j for j in range(n_i) if mins[j] <= cap and np.isfinite(value[:, j]).any()]
+    # dp[c, m, a]: best total of exactly c items within m minutes.
+    dp = np.full((k + 1, cap + 1, n_a), -np.inf)
+    dp[0] = 0.0
+    took = np.zeros((len(items), k + 1, cap + 1, n_a), dtype=bool)
+    for step, j in enumerate(items):
+        d = mins[j]
+        for c in range(k, 0, -1):
+            cand = dp[c - 1, : cap + 1 - d] + value[:, j]
+            better = np.greater(cand, dp[c, d:], out=took[step, c, d:])
+            np.copyto(dp[c, d:], cand, where=better)
+    agents = np.arange(n_a)
+    m = np.clip(np.floor(budget), 0, cap).astype(int)
+    c = dp[:, m, agents].argmax(0)
+    picked = np.zeros((n_a, n_i), dtype=bool)
+    for step in range(len(items) - 1, -1, -1):
+        j = items[step]
+        take = (c > 0) & took[step, np.maximum(c, 0), m, agents]
+        picked[take, j] = True
+        c = c - take
+        m = m - np.where(take, mins[j], 0)
+    order = np.argsort(-np.where(picked, score, -np.inf), axis=1, kind="stable")[:, :k]
+    out = np.full((n_a, k), -1)
+    out[:, : order.shape[1]] = np.where(np.take_along_axis(picked, order, 1), order, -1)
+    return out
+
+
+def _taken(chosen: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    out = np.zeros(shape, dtype=bool)
+    a, r = np.nonzero(chosen >= 0)
+    out[a, chosen[a, r]] = True
+    return out
+
+
+def _fill_greedily(chosen: np.ndarray, score: np.ndarray, duration: np.ndarray,
+                   budget: np.ndarray) -> np.ndarray:
+    n_a, k = chosen.shape
+    rows = np.arange(n_a)
+    avail = np.isfinite(score) & ~_taken(chosen, score.shape)
+    left = budget - np.where(chosen >= 0, duration[np.maximum(chosen, 0)], 0.0).sum(1)
+    for r in range(k):
+        empty = chosen[:, r] < 0
+        if not empty.any():
+            continue
+        s = np.where(avail & (duration[None, :] <= left[:, None]), score, -np.inf)
+        best = s.argmax(1)
+        put = empty & np.isfinite(s[rows, best])
+        chosen[put, r] = best[put]
+        avail[rows[put], best[put]] = False
+        left[put] -= duration[best[put]]
+    return chosen
 
 
 def schedule_weeks(chosen: np.ndarray, duration: np.ndarray, first_week_left: np.ndarray,

@@ -137,3 +137,68 @@ def test_the_plan_spreads_the_list_over_weeks_within_the_weekly_budget():
         for w in set(week[agent]) - {0}:
             load = duration[chosen[agent][week[agent] == w]].sum()
             assert load <= 120.0 or (week[agent] == w).sum() == 1  # one long item alone
+
+
+def test_the_plan_takes_two_short_items_worth_more_than_one_long_one():
+    from recommender.gain.eligibility import plan_fill
+
+    # Greedy by score would take the 480-minute item and have no minutes left.
+    score = np.array([[0.10, 0.07, 0.06, -0.01]])
+    duration = np.array([480.0, 240.0, 240.0, 30.0])
+    chosen = plan_fill(score, duration, np.array([480.0]), k=5)
+    assert chosen[0].tolist() == [1, 2, -1, -1, -1]
+    # Minutes to spare: the item expected to hurt is only added to fill an empty slot.
+    chosen = plan_fill(score, duration, np.array([520.0]), k=5)
+    assert chosen[0].tolist() == [1, 2, 3, -1, -1]
+
+
+def test_the_plan_fill_is_the_best_list_that_fits():
+    from itertools import combinations
+
+    from recommender.gain.eligibility import plan_fill
+
+    rng = np.random.default_rng(3)
+    n_a, n_i, k = 60, 9, 3
+    score = rng.normal(0.02, 0.05, (n_a, n_i))
+    score[rng.random((n_a, n_i)) < 0.2] = -np.inf  # not eligible
+    duration = rng.choice([15.0, 30.0, 60.0, 120.0, 240.0], n_i)
+    budget = rng.choice([60.0, 150.0, 300.0, 1e9], n_a)
+    chosen = plan_fill(score, duration, budget, k=k)
+    for a in range(n_a):
+        picked = chosen[a][chosen[a] >= 0]
+        assert duration[picked].sum() <= budget[a]
+        assert np.isfinite(score[a, picked]).all()
+        assert (np.diff(score[a, picked]) <= 0).all()  # in score order
+        best = max(sum(max(score[a, j], 0.0) for j in c)
+                   for n in range(k + 1) for c in combinations(range(n_i), n)
+                   if duration[list(c)].sum() <= budget[a] and np.isfinite(score[a, list(c)]).all())
+        got = np.clip(score[a, picked], 0, None).sum()
+        assert got == pytest.approx(best, abs=1e-12)
+
+
+def test_exploration_only_swaps_in_an_item_that_fits_the_plan():
+    score = np.tile(np.array([0.09, 0.08, 0.07, 0.06, 0.05]), (2000, 1))
+    duration = np.array([60.0, 60.0, 60.0, 120.0, 30.0])
+    ok = np.ones_like(score, dtype=bool)
+    chosen, prop, explored = select(score, ok, duration, np.full(2000, 200.0), k=3,
+                                    epsilon=0.5, seed=2)
+    # 0.09 + 0.08 + 0.07 fits 180 of 200 minutes; the 120-minute item never fits after
+    # the first two, so exploration can only swap in the 30-minute one.
+    assert (chosen[:, :2] == [0, 1]).all()
+    assert set(chosen[explored[:, 2], 2]) == {4}
+    assert np.allclose(prop[explored[:, 2], 2], 0.5)
+    assert (duration[chosen].sum(1) <= 200).all()
+
+
+def test_rule_scores_are_shifted_to_amounts_for_the_plan():
+    from recommender.api import _rule_amounts
+    from recommender.gain.eligibility import plan_fill
+
+    # The skill-gap rule's scores are all negative: unshifted, the knapsack would see
+    # nothing worth taking and fall back to the greedy fill.
+    score = np.array([[-2.0, -2.5, -3.0, -1.0]])
+    ok = np.array([[True, True, True, False]])
+    amounts = _rule_amounts(score, ok)
+    assert amounts[0, :3].tolist() == [2.0, 1.5, 1.0] and amounts[0, 3] == -np.inf
+    chosen = plan_fill(amounts, np.array([300.0, 150.0, 150.0, 10.0]), np.array([300.0]), k=3)
+    assert chosen[0].tolist() == [1, 2, -1]  # 1.5 + 1.0 beats 2.0 alone
