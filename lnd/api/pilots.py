@@ -1,5 +1,5 @@
 """Randomised pilots for L&D and admin: list, start one from eligibility criteria,
-read one with its arm sizes and its analysis (lnd.services.pilots)."""
+read one with its arms, power and result (lnd.services.pilots, as the portal)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from rest_framework.response import Response
 
 from lnd.api.fields import CodeField
 from lnd.api.permissions import STAFF, roles
-from lnd.models import LearningItem, Pilot
+from lnd.models import Employee, LearningItem, Pilot
 from lnd.services import pilots
 
 
 class PilotIn(serializers.Serializer):
+    """Types and the bounds the schema shows; the rules (known codes, an active item, the
+    start date, at least 10 eligible) are lnd.services.pilots.pilot_create's, as for the
+    portal."""
+
     name = serializers.CharField(max_length=200)
     item = CodeField(slug_field="code", queryset=LearningItem.objects.all())
     teams = serializers.ListField(child=serializers.CharField(max_length=64), required=False,
@@ -26,9 +30,21 @@ class PilotIn(serializers.Serializer):
     roles = serializers.ListField(child=serializers.CharField(max_length=64), required=False,
                                   default=list, max_length=500,
                                   help_text="Job role codes; empty = every role")
+    work_arrangement = serializers.ChoiceField(
+        choices=Employee.WorkArrangement.choices, required=False, allow_blank=True, default="",
+        help_text="Empty = any")
+    employment_type = serializers.ChoiceField(
+        choices=Employee.EmploymentType.choices, required=False, allow_blank=True, default="",
+        help_text="Empty = any")
+    hired_within_months = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1,
+        max_value=pilots.MAX_HIRED_WITHIN_MONTHS, help_text="Empty = any tenure")
     seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1,
                                     help_text="Default: a random seed, kept on the pilot")
-    start_date = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(
+        required=False, allow_null=True,
+        help_text="Today (the default) or later, within a year: the item is assigned today, "
+                  "so an earlier start would count weeks without it as pilot weeks")
     due_days = serializers.IntegerField(required=False, default=28, min_value=1,
                                         max_value=366)
 
@@ -47,18 +63,44 @@ class PilotOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PilotArmsOut(serializers.Serializer):
+    treated = serializers.IntegerField(help_text="Agents assigned the item")
+    control = serializers.IntegerField()
+    treated_completed = serializers.IntegerField(
+        help_text="Of the treated, completed the item since the start (uptake)")
+    control_completed = serializers.IntegerField(
+        help_text="Of the control group, completed it anyway since the start")
+
+
+class PilotReportOut(serializers.Serializer):
+    due = serializers.DateField(help_text="The first day the result can be ready")
+    last_week = serializers.DateField(help_text="The 8th week from the start week: the "
+                                                "result waits for its data")
+    latest_week = serializers.DateField(allow_null=True,
+                                        help_text="Latest imported week of performance")
+    ready = serializers.BooleanField()
+    min_group_size = serializers.IntegerField()
+    arms = PilotArmsOut()
+    power = serializers.JSONField(
+        allow_null=True, help_text="Stated when the pilot started, before any outcome: "
+                                   "mde_80 (smallest difference detectable at 80% power), "
+                                   "outcome_sd, computed_from_weeks_before, n_treated, "
+                                   "n_control; or a note why it could not be stated")
+    result = serializers.JSONField(
+        allow_null=True,
+        help_text="null until ready; then computed once per data version: difference in "
+                  "change (8 weeks after − 4 before) between the arms, ci_low, ci_high, "
+                  "p_value, the means and the n with data, and suppressed=false; when an "
+                  "arm has fewer than min_group_size agents with outcome data only "
+                  "n_treated_assigned, n_control_assigned and suppressed=true")
+
+
 class PilotDetailOut(PilotOut):
-    analysis = serializers.SerializerMethodField(
-        help_text="Difference in change (8 weeks after − 4 before) between the arms, 95% "
-                  "CI, p and power; only sizes and suppressed=true when an arm has fewer "
-                  "than min_group_size agents with data")
+    report = PilotReportOut(read_only=True, help_text="lnd.services.pilots.pilot_report")
 
     class Meta(PilotOut.Meta):
-        fields = [*PilotOut.Meta.fields, "analysis"]
+        fields = [*PilotOut.Meta.fields, "report"]
         read_only_fields = fields
-
-    def get_analysis(self, pilot) -> dict:
-        return pilots.pilot_results(pilot=pilot)
 
 
 @extend_schema(tags=["operations"])
@@ -73,6 +115,12 @@ class PilotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
     def get_serializer_class(self):
         return {"create": PilotIn, "retrieve": PilotDetailOut}.get(self.action, PilotOut)
+
+    def retrieve(self, request, *args, **kwargs):
+        pilot = self.get_object()
+        # the cached, due-date path the portal reads: no analysis is run per request
+        pilot.report = pilots.pilot_report(pilot=pilot)
+        return Response(PilotDetailOut(pilot).data)
 
     @extend_schema(responses={201: PilotOut})
     def create(self, request, *args, **kwargs):

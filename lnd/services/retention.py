@@ -1,5 +1,6 @@
 """Retention on the Django side: the attrition-risk model (same registry and gate as the
-recommender), current risk scores, the cached retention report, and randomised pilots.
+recommender), current risk scores, the cached retention report, and a pilot's
+randomisation and statistics (lnd.services.pilots is what the API and the portal call).
 The statistics themselves live in recommender.retention."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from lnd import conf
@@ -45,7 +46,6 @@ from recommender.retention import (
     roi,
     score_agents,
 )
-from recommender.retention.pilots import POST_WEEKS as PILOT_POST_WEEKS
 from recommender.retention.report import build_retention_report
 
 _quiet = lambda fraction, message="": None  # noqa: E731 - a progress sink
@@ -198,128 +198,14 @@ def pilot_start(*, by_user, name: str, item: LearningItem, eligible, seed: int,
     return pilot
 
 
-def pilot_analyse(*, pilot: Pilot, as_of: date | None = None) -> dict:
+def pilot_analyse(*, pilot: Pilot, as_of: date | None = None,
+                  start_date: date | None = None) -> dict:
+    """The pilot's arms compared on data up to `as_of`, from `start_date` (default: the
+    pilot's start; lnd.services.pilots moves it back to state the power up front)."""
     members = pilot.members.values_list("employee__employee_id", "treated")
     treated = [e for e, t in members if t]
     control = [e for e, t in members if not t]
     ds = dataset_from_db(as_of=as_of)
     return json_safe(analyse_pilot(ds, item_code=pilot.item.code, treated=treated,
-                                control=control, start_date=pilot.start_date))
-
-
-# -- pilots from the portal: who is eligible, power up front, the result when it is due --
-
-PILOT_MIN_AGENTS = 10
-
-
-def pilot_eligible(*, item: LearningItem, team=None, site=None, work_arrangement: str = "",
-                   employment_type: str = "", hired_within_months: int | None = None,
-                   today: date | None = None):
-    """Active agents matching the filters, minus those who already completed the item
-    (nothing left to learn) and members of running pilots (their change would mix two
-    interventions). Team leads are not agents."""
-    agents = Employee.objects.filter(status=Employee.Status.ACTIVE, team__isnull=False,
-                                     teams_led__isnull=True)
-    if team is not None:
-        agents = agents.filter(team=team)
-    if site is not None:
-        agents = agents.filter(team__site=site)
-    if work_arrangement:
-        agents = agents.filter(work_arrangement=work_arrangement)
-    if employment_type:
-        agents = agents.filter(employment_type=employment_type)
-    if hired_within_months:
-        since = (today or timezone.now().date()) - timedelta(days=round(30.44 *
-                                                                        hired_within_months))
-        agents = agents.filter(hire_date__gte=since)
-    done = Completion.objects.filter(item=item).values("employee")
-    busy = PilotMember.objects.filter(pilot__status=Pilot.Status.RUNNING).values("employee")
-    return agents.exclude(pk__in=done).exclude(pk__in=busy)
-
-
-def pilot_launch(*, by_user, name: str, item: LearningItem, filters: dict, seed: int,
-                 start_date: date, due_days: int = 28) -> Pilot:
-    """Start a pilot for the agents `filters` select (pilot_eligible's keywords) and
-    record, before any outcome exists, the smallest difference it can detect."""
-    eligible = pilot_eligible(item=item, **filters)
-    count = eligible.count()
-    if count < PILOT_MIN_AGENTS:
-        raise ValueError(f"Only {count} agent{'s' if count != 1 else ''} match: a pilot needs "
-                         f"at least {PILOT_MIN_AGENTS} eligible agents to say anything.")
-    treated, control = assign_pilot(eligible.values_list("employee_id", flat=True), seed)
-    power = pilot_power_up_front(item_code=item.code, treated=treated, control=control,
-                                 start_date=start_date)
-    pilot = pilot_start(by_user=by_user, name=name, item=item, eligible=eligible, seed=seed,
-                        start_date=start_date, due_days=due_days)
-    pilot.criteria = {"eligible": count, "filters": _readable(filters), "power": power}
-    pilot.save(update_fields=["criteria"])
-    return pilot
-
-
-_FILTER_LABELS = {"team": "Team", "site": "Site", "work_arrangement": "Work arrangement",
-                  "employment_type": "Employment type",
-                  "hired_within_months": "Hired within (months)"}
-
-
-def _readable(filters: dict) -> dict:
-    return {_FILTER_LABELS.get(k, k): str(v) for k, v in filters.items() if v not in (None, "")}
-
-
-def pilot_power_up_front(*, item_code: str, treated: list[str], control: list[str],
-                         start_date: date) -> dict:
-    """Minimum detectable difference at 80% power from the SD of the same 8-after minus
-    4-before change in the weeks before the start (or before the data end, for a pilot
-    that starts after the latest imported week)."""
-    latest = default_as_of()
-    if latest is None:
-        return {"mde_80": None, "outcome_sd": None,
-                "note": "no performance history yet, so the power cannot be stated"}
-    ds = dataset_from_db(as_of=latest)
-    start = min(start_date, latest + timedelta(days=7))
-    res = analyse_pilot(ds, item_code=item_code, treated=treated, control=control,
-                        start_date=start)
-    return json_safe({**res["power"], "computed_from_weeks_before": start.isoformat(),
-                      "n_treated": len(treated), "n_control": len(control)})
-
-
-def pilot_result_due(pilot: Pilot) -> date:
-    """The Monday after the 8th week from the pilot's start week: the first day the whole
-    outcome window can have been imported."""
-    start_week = pilot.start_date - timedelta(days=pilot.start_date.weekday())
-    return start_week + timedelta(weeks=PILOT_POST_WEEKS)
-
-
-def pilot_report(*, pilot: Pilot) -> dict:
-    """What the pilot page shows: power stated at the start and, once all 8 weeks after
-    the start are imported, the analysis (cached per data version, not recomputed)."""
-    due = pilot_result_due(pilot)
-    latest = default_as_of()
-    ready = latest is not None and latest + timedelta(days=7) >= due
-    out = {"due": due, "last_week": due - timedelta(weeks=1), "ready": ready,
-           "latest_week": latest,
-           "power": pilot.criteria.get("power"), "result": None}
-    if not ready:
-        return out
-    version = data_version()
-    kind = f"pilot-{pilot.pk}"
-    cached = ReportCache.objects.filter(kind=kind, data_version=version).first()
-    if cached is None:
-        cached, _ = ReportCache.objects.update_or_create(
-            kind=kind, data_version=version,
-            defaults={"params": {"pilot": pilot.pk}, "payload": pilot_analyse(pilot=pilot)})
-    out["result"] = cached.payload
-    return out
-
-
-def pilot_arm_sizes(*, pilot: Pilot) -> dict:
-    """Agents in each arm and how many completed the item since the start (uptake: the
-    analysis compares arms as assigned, so low uptake dilutes the difference)."""
-    done = Completion.objects.filter(item=pilot.item, completed_on__gte=pilot.start_date
-                                     ).values("employee")
-    # aggregate names must not clash with the `treated` field, hence the n_ prefix
-    counts = pilot.members.aggregate(
-        n_treated=Count("pk", filter=Q(treated=True)),
-        n_control=Count("pk", filter=Q(treated=False)),
-        n_treated_completed=Count("pk", filter=Q(treated=True, employee__in=done)),
-        n_control_completed=Count("pk", filter=Q(treated=False, employee__in=done)))
-    return {k.removeprefix("n_"): v for k, v in counts.items()}
+                                   control=control,
+                                   start_date=start_date or pilot.start_date))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from lnd.models import (
@@ -15,6 +16,7 @@ from lnd.models import (
     Skill,
     Team,
 )
+from lnd.services.pilots import MAX_HIRED_WITHIN_MONTHS
 
 
 class DateInput(forms.DateInput):
@@ -126,10 +128,12 @@ class PilotForm(forms.Form):
         choices=[("", "any employment type"), *Employee.EmploymentType.choices],
         required=False, label="Employment type")
     hired_within_months = forms.IntegerField(
-        min_value=1, max_value=120, required=False, label="Hired in the last (months)",
+        min_value=1, max_value=MAX_HIRED_WITHIN_MONTHS, required=False,
+        label="Hired in the last (months)",
         help_text="Empty = any tenure.")
     start_date = forms.DateField(widget=DateInput(), label="Start date",
-                                 help_text="Outcomes are compared from this week on.")
+                                 help_text="Today or later, within a year. Outcomes are "
+                                           "compared from this week on.")
     seed = forms.IntegerField(min_value=0, max_value=2**31 - 1, required=False,
                               label="Random seed",
                               help_text="Empty = a new random number; it is recorded so the "
@@ -139,15 +143,19 @@ class PilotForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["start_date"].initial = timezone.localdate()
 
-    def clean_start_date(self):
-        start = self.cleaned_data["start_date"]
-        if start < timezone.localdate():
-            raise forms.ValidationError(
-                "A pilot cannot start in the past: the item is assigned today, so earlier "
-                "weeks would count as pilot weeks.")
-        return start
+    def criteria(self) -> dict:
+        """The keywords of lnd.services.pilots.pilot_create: one team or site here is a
+        list of one there."""
+        data = self.cleaned_data
+        return {"teams": [data["team"].code] if data["team"] else [],
+                "sites": [data["site"].name] if data["site"] else [],
+                **{k: data[k] for k in ("work_arrangement", "employment_type",
+                                        "hired_within_months")}}
 
-    def filters(self) -> dict:
-        """The eligibility keywords of lnd.services.retention.pilot_eligible."""
-        keys = ("team", "site", "work_arrangement", "employment_type", "hired_within_months")
-        return {k: self.cleaned_data[k] for k in keys}
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show the service's field errors on this form's fields; the rest on top."""
+        fields = {"teams": "team", "sites": "site"}
+        for key, messages in error.message_dict.items():
+            field = fields.get(key, key)
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from lnd.models import Pilot
 from lnd.selectors import portal_staff
-from lnd.services import report_export, retention
+from lnd.services import pilots as pilot_service
+from lnd.services import report_export
 from lnd.views.access import STAFF, roles
 from lnd.views.forms import PilotForm
 
@@ -46,19 +46,18 @@ def pilots(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            pilot = retention.pilot_launch(
+            pilot = pilot_service.pilot_create(
                 by_user=request.user, name=data["name"], item=data["item"],
-                filters=form.filters(), start_date=data["start_date"],
-                seed=data["seed"] if data["seed"] is not None else secrets.randbelow(2**31))
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+                start_date=data["start_date"], seed=data["seed"], **form.criteria())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
         else:
             messages.success(request, f"Pilot started: the item is assigned to "
                                       f"{pilot.members.filter(treated=True).count()} agents.")
             return redirect("pilot_detail", pk=pilot.pk)
     return render(request, "portal/pilots.html", {
-        "form": form, "min_agents": retention.PILOT_MIN_AGENTS,
-        "pilots": Pilot.objects.select_related("item", "created_by").order_by("-created_at")},
+        "form": form, "min_agents": pilot_service.MIN_ELIGIBLE,
+        "pilots": pilot_service.pilots_with_counts()},
         status=400 if form.errors else 200)
 
 
@@ -66,5 +65,4 @@ def pilots(request):
 def pilot_detail(request, pk: int):
     pilot = get_object_or_404(Pilot.objects.select_related("item", "created_by"), pk=pk)
     return render(request, "portal/pilot.html", {
-        "pilot": pilot, "arms": retention.pilot_arm_sizes(pilot=pilot),
-        "report": retention.pilot_report(pilot=pilot)})
+        "pilot": pilot, "report": pilot_service.pilot_report(pilot=pilot)})
