@@ -106,16 +106,20 @@ def pilot_create(*, by_user: User, name: str, item: LearningItem, teams: Sequenc
             f"Only {n} agent{' matches' if n == 1 else 's match'}: a pilot needs at least "
             f"{MIN_ELIGIBLE} eligible agents to say anything."]})
     from lnd.services import retention
+    from recommender.retention.pilots import assign_pilot
 
     seed = secrets.randbits(31) if seed is None else seed
-    # One transaction, so no pilot exists without its stated power; reading the history
-    # holds the write lock for as long as the dataset takes to load.
+    # The split is a function of the ids and the seed, so the power is stated for exactly
+    # these arms before the write: reading the history takes seconds, and inside the
+    # transaction it would hold the database's write lock all that time.
+    ids = sorted(eligible.values_list("employee_id", flat=True))
+    power = _power_up_front(item.code, *assign_pilot(ids, seed), start_date=start_date)
     with transaction.atomic():
         pilot = retention.pilot_start(by_user=by_user, name=name, item=item,
-                                      eligible=eligible, seed=seed, start_date=start_date,
-                                      due_days=due_days)
+                                      eligible=Employee.objects.filter(employee_id__in=ids),
+                                      seed=seed, start_date=start_date, due_days=due_days)
         pilot.criteria = {**criteria, "eligible": n, "filters": _readable(criteria),
-                          "power": _power_up_front(pilot)}
+                          "power": power}
         pilot.save(update_fields=["criteria"])
     return pilot
 
@@ -169,7 +173,8 @@ def _readable(criteria: dict) -> dict[str, str]:
     return out
 
 
-def _power_up_front(pilot: Pilot) -> dict:
+def _power_up_front(item_code: str, treated: list[str], control: list[str], *,
+                    start_date: date) -> dict:
     """Minimum detectable difference at 80% power from the SD of the same 8-after minus
     4-before change in the weeks before the start (or before the data end, for a pilot
     that starts after the latest imported week)."""
@@ -180,8 +185,9 @@ def _power_up_front(pilot: Pilot) -> dict:
     if latest is None:
         return {"mde_80": None, "outcome_sd": None,
                 "note": "no performance history yet, so the power cannot be stated"}
-    start = min(pilot.start_date, latest + timedelta(days=7))
-    res = retention.pilot_analyse(pilot=pilot, as_of=latest, start_date=start)
+    start = min(start_date, latest + timedelta(days=7))
+    res = retention.arms_analyse(item_code=item_code, treated=treated, control=control,
+                                 as_of=latest, start_date=start)
     return {**res["power"], "computed_from_weeks_before": start.isoformat(),
             "n_treated": res["n_treated_assigned"], "n_control": res["n_control_assigned"]}
 

@@ -198,14 +198,18 @@ def pilot_start(*, by_user, name: str, item: LearningItem, eligible, seed: int,
     return pilot
 
 
-def pilot_analyse(*, pilot: Pilot, as_of: date | None = None,
-                  start_date: date | None = None) -> dict:
-    """The pilot's arms compared on data up to `as_of`, from `start_date` (default: the
-    pilot's start; lnd.services.pilots moves it back to state the power up front)."""
+def pilot_analyse(*, pilot: Pilot, as_of: date | None = None) -> dict:
+    """The pilot's arms compared on data up to `as_of`, from the pilot's start."""
     members = pilot.members.values_list("employee__employee_id", "treated")
-    treated = [e for e, t in members if t]
-    control = [e for e, t in members if not t]
+    return arms_analyse(item_code=pilot.item.code, treated=[e for e, t in members if t],
+                        control=[e for e, t in members if not t], as_of=as_of,
+                        start_date=pilot.start_date)
+
+
+def arms_analyse(*, item_code: str, treated: list[str], control: list[str],
+                 as_of: date | None, start_date: date) -> dict:
+    """Two arms compared from `start_date` (lnd.services.pilots moves it back to before
+    the start to state a pilot's power up front)."""
     ds = dataset_from_db(as_of=as_of)
-    return json_safe(analyse_pilot(ds, item_code=pilot.item.code, treated=treated,
-                                   control=control,
-                                   start_date=start_date or pilot.start_date))
+    return json_safe(analyse_pilot(ds, item_code=item_code, treated=treated, control=control,
+                                   start_date=start_date))
