@@ -19,12 +19,7 @@ from recommender.dataset import Dataset
 from recommender.gain import evaluation, feedback
 from recommender.gain.baselines import lowest_skill_names, popularity_scores, skill_gap_scores
 from recommender.gain.composite import Standardiser
-from recommender.gain.context import (
-    HISTORY_WEEKS,
-    Context,
-    build_context,
-    fallback_standardiser,
-)
+from recommender.gain.context import Context, build_context, fallback_standardiser
 from recommender.gain.eligibility import schedule_weeks, select
 from recommender.gain.explanations import Facts, reasons
 from recommender.gain.features import ITEM_FEATURES, ItemTable, item_features
@@ -47,7 +42,10 @@ MANDATORY_COLUMNS = ["employee_id", "item_code", "due_date", "reason"]
 # effect (y - mu0) it is judged against; per-group breakdowns (fairness) start from it.
 HELDOUT_COLUMNS = ["employee_id", "item_code", "campaign", "expected_gain", "effect"]
 HOLDOUT_WEEKS = 13
-SCORING_HISTORY_WEEKS = HISTORY_WEEKS  # the weekly signals scoring needs, counting back
+# Weekly signals (performance, interactions, QA) that scoring reads, counting back from
+# as-of: no feature or reason looks further back than 12 weeks (features.py); the rest
+# is margin (tests/recommender/test_gain_end_to_end.py: the same features and lists).
+SCORING_WEEKLY_WEEKS = 16
 EMBARGO_WEEKS = AFTER_WEEKS  # a training row's outcome window ends before held-out starts
 
 

@@ -252,7 +252,7 @@ def _chunk_process(chunk: ScoringChunk, *, worker: str) -> None:
 
 def _weekly_since(as_of: date) -> date:
     """Scoring reads only the weeks the features look back on."""
-    return as_of - timedelta(weeks=api.SCORING_HISTORY_WEEKS)
+    return as_of - timedelta(weeks=api.SCORING_WEEKLY_WEEKS)
 
 
 def _recommendation_rows(run: RecommendationRun, ranked: pd.DataFrame) -> list[tuple]:

@@ -51,3 +51,29 @@ def test_default_recommendations_respect_budget_and_rules(centre):
     assert not set(rs.ranked["item_code"]) & mandatory
     assert set(rs.mandatory["item_code"]) <= mandatory | set(
         ds.learning_items.dropna(subset=["recertify_months"])["item_code"])
+
+
+def test_scoring_needs_only_the_weekly_signals_it_looks_back_on(centre):
+    """Batch scoring reads SCORING_WEEKLY_WEEKS of performance, interactions and QA: every
+    feature is the same as from the whole history (to rounding: window means are taken
+    from cumulative sums), and so are the lists."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    ds, _ = centre
+    res = api.train_gain_model(ds, seed=0, params={"n_boot": 2, "tau_rounds": 100})
+    since = ds.as_of - pd.Timedelta(weeks=api.SCORING_WEEKLY_WEEKS)
+    cut = replace(
+        ds, performance=ds.performance[ds.performance["period_start"] >= since],
+        interactions=ds.interactions[ds.interactions["started_at"] >= since],
+        qa_evaluations=ds.qa_evaluations[ds.qa_evaluations["evaluated_at"] >= since])
+    assert len(cut.performance) < len(ds.performance) / 2
+    config = api.RecommendConfig()
+    whole, recent = (api._context(d, res.model.standardiser_, config) for d in (ds, cut))
+    assert (whole.agent_ids == recent.agent_ids).all() and (whole.ok == recent.ok).all()
+    np.testing.assert_allclose(whole.state.to_numpy(float), recent.state.to_numpy(float),
+                               rtol=1e-9, atol=1e-12)
+    lists = [api.recommend(d, res.model).ranked.groupby("employee_id")["item_code"]
+             .apply(tuple) for d in (ds, cut)]
+    assert (lists[0] == lists[1]).mean() > 0.99
