@@ -29,9 +29,10 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from recommender.dataset import Dataset
+from recommender.suppression import MIN_GROUP
 
 GROUPINGS = ("work_arrangement", "employment_type", "site")
-SUPPRESS_BELOW = 5           # agents: the same floor as every other group aggregate
+SUPPRESS_BELOW = MIN_GROUP   # agents: the same floor as every other group aggregate
 NOT_RECORDED = "not recorded"
 ITEM_MIN_ROWS = 10           # held-out rows an item needs for the item-level correlation,
 MIN_ITEMS = 5                # as in the promotion gate; fewer items: not measured

@@ -22,9 +22,9 @@ from lnd.models import AccessLog, Employee, Recommendation, RiskScore, Team, Wee
 from lnd.selectors import development
 from lnd.selectors.scope import employee_for, employees_visible_to
 from lnd.services import feedback, governance, profile
+from recommender.suppression import MIN_GROUP
 
 ADVICE_HEADER = "X-Advice"
-MIN_GROUP = 5  # team aggregates only over 5 or more agents (data contract)
 PERFORMANCE_WEEKS = 26
 # Item titles are the one part of a cached body that can change under the same key.
 RECOMMENDATIONS_CACHE_SECONDS = 60

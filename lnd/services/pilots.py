@@ -30,9 +30,9 @@ from lnd.models import (
     Team,
     User,
 )
+from recommender.suppression import MIN_GROUP
 
 MIN_ELIGIBLE = 10  # retention.pilot_start's own floor: halves of 5 or more
-MIN_GROUP = 5  # as the retention report: no aggregate over fewer agents
 MAX_HIRED_WITHIN_MONTHS = 120
 RUNNERS = {User.Role.LD_SPECIALIST, User.Role.ADMIN}
 OPEN = [Assignment.Status.ASSIGNED, Assignment.Status.IN_PROGRESS]

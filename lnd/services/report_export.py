@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from lnd.models import Employee, LearningItem
+from recommender.suppression import MIN_GROUP
 
-MIN_GROUP_DEFAULT = 5
 SUPPRESSED = "fewer than {n} agents: not shown"
 GROUPINGS = {"work_arrangement": "Work arrangement", "employment_type": "Employment type",
              "hire_cohort": "Hire year (tenure cohort)", "team_code": "Team"}
@@ -56,7 +56,7 @@ def report_labels(payload: dict) -> Labels:
 
 
 def min_group(payload: dict) -> int:
-    return int(payload.get("min_group_size") or MIN_GROUP_DEFAULT)
+    return int(payload.get("min_group_size") or MIN_GROUP)
 
 
 # -- development and retention -----------------------------------------------------------

@@ -20,12 +20,12 @@ from scipy import stats
 
 from recommender.dataset import Dataset
 from recommender.retention.panel import (
-    MIN_GROUP,
     Panel,
     build_panel,
     development_events,
     week_start,
 )
+from recommender.suppression import MIN_GROUP
 
 PRE, POST, K_CONTROLS = 4, 8, 5
 DEV_WEEKS, ACTIVITY_WEIGHT, TENURE_WEIGHT = 26, 4.0, 4.0

@@ -18,7 +18,6 @@ import pandas as pd
 from recommender.dataset import Dataset
 
 LOWER_IS_BETTER_DEFAULT = {"aht_seconds"}
-MIN_GROUP = 5  # no aggregate over fewer agents is ever shown
 
 
 def week_start(dates: pd.Series) -> pd.Series:

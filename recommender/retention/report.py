@@ -5,7 +5,8 @@ from __future__ import annotations
 from recommender.dataset import Dataset
 from recommender.json_safe import json_safe
 from recommender.retention import attrition_model, cox, effectiveness, roi, survival
-from recommender.retention.panel import MIN_GROUP, build_panel
+from recommender.retention.panel import build_panel
+from recommender.suppression import MIN_GROUP
 
 KM_GROUPS = ("work_arrangement", "employment_type", "team_code", "hire_cohort")
 

@@ -17,12 +17,12 @@ from lifelines.exceptions import StatError
 
 from recommender.dataset import Dataset
 from recommender.retention.panel import (
-    MIN_GROUP,
     Panel,
     build_panel,
     pulse_latest,
     skill_signals,
 )
+from recommender.suppression import MIN_GROUP
 
 CAUSES = {"voluntary": 1, "involuntary": 2}
 GRID_WEEKS = (4, 13, 26, 52, 78, 104, 156)
