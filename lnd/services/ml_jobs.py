@@ -315,7 +315,8 @@ def recommendations_score_agent(*, employee: Employee, as_of: date | None = None
         return run.recommendations.filter(employee=employee).count()
     active = registry.active_model(ModelVersion.Kind.GAIN)
     model = registry.load_model(active, api.GainModel.load) if active else None
-    ds = dataset_from_db(as_of=as_of)
+    as_of = as_of or default_as_of()
+    ds = dataset_from_db(as_of=as_of, weekly_since=_weekly_since(as_of))
     recs = api.recommend(ds, model, config=api.RecommendConfig(**conf.recommend_config_kwargs()))
     mine = recs.ranked[recs.ranked["employee_id"] == employee.employee_id]
     rows = _recommendation_rows(current, mine)
