@@ -36,6 +36,11 @@ SCORING_FANOUT = env.int("LND_SCORING_FANOUT", default=8)
 # A job or chunk whose heartbeat is older than this is taken to have lost its worker.
 JOB_STALE_SECONDS = env.int("LND_JOB_STALE_SECONDS", default=300)
 
+# A viewer re-reading the same person's data on the same page within this many seconds
+# is one access: the log keeps who, whose, what, where and the first time, without a
+# row per refresh (0 logs every read).
+ACCESS_LOG_REPEAT_SECONDS = env.int("LND_ACCESS_LOG_REPEAT_SECONDS", default=600)
+
 # The truth-free held-out score the gain model's promotion gate compares, per ranking:
 # f"{GAIN_GATE_METRIC}_model", _popularity, _skill_gap (recommender.api._validate).
 GAIN_GATE_METRIC = "heldout_item_corr"

@@ -96,7 +96,7 @@ class AgentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["get"], permission_classes=[roles(*DEVELOPMENT_READERS,
                                                                     R.ADMIN)])
     def recommendations(self, request, employee_id=None):
-        employee = employee_for(request.user, employee_id)
+        employee = employee_for(request.user, employee_id, related=())
         governance.access_log_record(viewer=request.user, subject=employee,
                                      what=AccessLog.What.RECOMMENDATIONS, via=request.path)
         # The body depends only on the rows shown: cached under a key naming them (one

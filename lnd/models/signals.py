@@ -11,7 +11,10 @@ class WeeklyPerformance(models.Model):
 
     employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="+")
     period_start = models.DateField(help_text="Monday of the ISO week")
-    metric = models.ForeignKey("Metric", on_delete=models.PROTECT, related_name="+")
+    # Indexed by the composite below, metric first (a lead's trend reads one metric for a
+    # list of agents and their latest weeks).
+    metric = models.ForeignKey("Metric", on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     value = models.FloatField()
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.REPORTED)
 
@@ -20,7 +23,9 @@ class WeeklyPerformance(models.Model):
             models.UniqueConstraint(fields=["employee", "period_start", "metric"],
                                     name="performance_natural_key"),
         ]
-        indexes = [models.Index(fields=["period_start"], name="performance_period")]
+        indexes = [models.Index(fields=["period_start"], name="performance_period"),
+                   models.Index(fields=["metric", "employee", "period_start"],
+                                name="performance_metric_agent")]
 
     def __str__(self) -> str:
         return f"{self.employee_id} {self.period_start} {self.metric_id}"

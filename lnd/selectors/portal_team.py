@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -46,13 +47,14 @@ class AgentRow:
     overdue: int
     risk: RiskScore | None
 
-    @property
+    # Computed once per row: a 50-agent page reads each several times while rendering.
+    @cached_property
     def kpi_change(self) -> float | None:
         if self.hidden or len(self.kpi_values) < 2:
             return None
         return self.kpi_values[-1] - self.kpi_values[0]
 
-    @property
+    @cached_property
     def sparkline(self) -> str:
         """SVG polyline points of the KPI in an 80×20 box (higher value = higher line)."""
         values = self.kpi_values
@@ -62,6 +64,33 @@ class AgentRow:
         step = 80 / (len(values) - 1)
         return " ".join(f"{i * step:.1f},{18 - 16 * (v - low) / span:.1f}"
                         for i, v in enumerate(values))
+
+    @cached_property
+    def kpi_text(self) -> str:
+        """The latest value and its change over the window, e.g. "0.81 (+0.04)"."""
+        if not self.kpi_values:
+            return ""
+        text = f"{self.kpi_values[-1]:.2f}"
+        if self.kpi_change is None:
+            return text
+        change = round(self.kpi_change, 2) + 0.0  # + 0.0: no "-0.00"
+        return f"{text} ({'+' if change > 0 else ''}{change:.2f})"
+
+    @cached_property
+    def risk_percent(self) -> int | None:
+        return None if self.risk is None else round(self.risk.risk_90d * 100)
+
+    @cached_property
+    def risk_level(self) -> str:
+        """The badge: bad from 50%, warn from 25%."""
+        if self.risk is None:
+            return ""
+        return "bad" if self.risk.risk_90d >= 0.5 else "warn" if self.risk.risk_90d >= 0.25 \
+            else "good"
+
+    @cached_property
+    def risk_drivers_text(self) -> str:
+        return "; ".join((self.risk.drivers or [])[:2]) if self.risk else ""
 
 
 def team_members(user: User) -> QuerySet[Employee]:

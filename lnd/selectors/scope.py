@@ -23,10 +23,12 @@ def employees_visible_to(user: User) -> QuerySet[Employee]:
     return employees.none()
 
 
-def employee_for(user: User, employee_id: str) -> Employee:
-    """Another person's record is a 404, never a 403: existence is not disclosed."""
+def employee_for(user: User, employee_id: str, *,
+                 related: tuple[str, ...] = ("team", "role", "goal_role")) -> Employee:
+    """Another person's record is a 404, never a 403: existence is not disclosed.
+    `related=()` when the caller reads none of them (a hot path saves the joins)."""
     try:
-        return employees_visible_to(user).select_related("team", "role", "goal_role").get(
+        return employees_visible_to(user).select_related(*related).get(
             employee_id=employee_id)
     except Employee.DoesNotExist:
         raise Http404("No such employee") from None

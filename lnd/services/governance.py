@@ -3,16 +3,19 @@ erasure of leavers, retention periods. See docs/api.md for the policy in words."
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from lnd import conf
 from lnd.models import (
     AccessLog,
     Assignment,
@@ -37,21 +40,56 @@ ERASED_PREFIX = "erased-"
 def access_log_record(*, viewer: User, subject: Employee, what: str, via: str
                       ) -> AccessLog | None:
     """Record that `viewer` read `what` of `subject` (never the values). Reading one's
-    own record is not logged."""
+    own record is not logged, nor a repeat within the window (see access_log_record_many)."""
     if viewer.employee_id is not None and viewer.employee_id == subject.pk:
         return None
-    return AccessLog.objects.create(viewer=viewer, subject=subject, what=what, via=via[:200])
+    via = via[:200]
+    if not _first_reads(viewer.pk, [(subject.pk, what)], via):
+        return None
+    row = AccessLog.objects.create(viewer=viewer, subject=subject, what=what, via=via)
+    _remember_reads(viewer.pk, [(subject.pk, what)], via)
+    return row
 
 
 def access_log_record_many(*, viewer: User, subjects, what: str | Sequence[str], via: str
                            ) -> int:
     """One row per subject and kind of data read, in one insert (a lead's team page
-    reads 50 people's performance and risk on every view)."""
+    reads 50 people's performance and risk on every view). A read the same viewer made
+    of the same data on the same page within `ACCESS_LOG_REPEAT_SECONDS` is not logged
+    again: refreshing a page is one access, and the log stays a record of who looked
+    rather than of how often a page was reloaded."""
     whats = [what] if isinstance(what, str) else list(what)
+    via = via[:200]
+    reads = [(s.pk, w) for w in whats for s in subjects
+             if viewer.employee_id is None or viewer.employee_id != s.pk]
+    reads = _first_reads(viewer.pk, reads, via)
     now = timezone.now()
-    rows = [(viewer.pk, s.pk, w, via[:200], now) for w in whats for s in subjects
-            if viewer.employee_id is None or viewer.employee_id != s.pk]
-    return insert_many(AccessLog, ("viewer", "subject", "what", "via", "at"), rows)
+    written = insert_many(AccessLog, ("viewer", "subject", "what", "via", "at"),
+                          [(viewer.pk, subject, w, via, now) for subject, w in reads])
+    _remember_reads(viewer.pk, reads, via)
+    return written
+
+
+def _read_key(viewer_pk: int, subject_pk: int, what: str, via: str) -> str:
+    page = hashlib.blake2b(via.encode(), digest_size=8).hexdigest()  # short, safe key
+    return f"lnd:read:{viewer_pk}:{subject_pk}:{what}:{page}"
+
+
+def _first_reads(viewer_pk: int, reads: list[tuple[int, str]], via: str
+                 ) -> list[tuple[int, str]]:
+    """The reads not already logged within the window. The cache only ever suppresses a
+    repeat: if it is cold or shared by no other process, the read is logged again."""
+    if conf.ACCESS_LOG_REPEAT_SECONDS <= 0 or not reads:
+        return reads
+    seen = cache.get_many([_read_key(viewer_pk, s, w, via) for s, w in reads])
+    return [(s, w) for s, w in reads if _read_key(viewer_pk, s, w, via) not in seen]
+
+
+def _remember_reads(viewer_pk: int, reads: list[tuple[int, str]], via: str) -> None:
+    """Called only after the rows are written, so a failed write is never remembered."""
+    if conf.ACCESS_LOG_REPEAT_SECONDS > 0 and reads:
+        cache.set_many({_read_key(viewer_pk, s, w, via): 1 for s, w in reads},
+                       timeout=conf.ACCESS_LOG_REPEAT_SECONDS)
 
 
 def access_log_for(*, employee: Employee) -> QuerySet[AccessLog]:
