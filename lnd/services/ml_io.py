@@ -44,25 +44,34 @@ def default_as_of() -> date | None:
 
 
 def dataset_from_db(*, as_of: date | None = None, employee_ids: list[str] | None = None,
-                    weekly_since: date | None = None) -> Dataset:
+                    weekly_since: date | None = None,
+                    whole: dict[str, pd.DataFrame] | None = None) -> Dataset:
     """All history up to `as_of`. With `employee_ids`, the per-agent frames hold only
     those people (a scoring chunk); catalogue, roster and development history stay whole
     so popularity and item statistics are the same in every chunk. With `weekly_since`,
     the weekly signals (performance, interactions, QA) start there: scoring reads only the
-    weeks its features look back on."""
+    weeks its features look back on. `whole`: those whole frames as `whole_frames` read
+    them for the same as-of, so a worker scoring many chunks reads them once."""
     as_of = as_of or default_as_of()
     if as_of is None:
         raise ValueError("No performance data yet: import data before training or scoring.")
     only = Q() if employee_ids is None else Q(employee__employee_id__in=employee_ids)
-    frames = {}
+    frames = dict(whole) if whole is not None else whole_frames(as_of)
     for name, loader in _LOADERS.items():
         if name in _WEEKLY:
             frames[name] = loader(as_of, only, since=weekly_since)
-        else:
-            frames[name] = loader(as_of, only) if name in _PER_AGENT else loader(as_of)
+        elif name in _PER_AGENT:
+            frames[name] = loader(as_of, only)
     if employee_ids is not None:
         frames["agents"] = frames["agents"][frames["agents"]["employee_id"].isin(employee_ids)]
     return Dataset(as_of=pd.Timestamp(as_of), **frames)
+
+
+def whole_frames(as_of: date) -> dict[str, pd.DataFrame]:
+    """The frames `dataset_from_db` reads whole whatever the people asked for: catalogue,
+    roster and development history up to `as_of`."""
+    return {name: loader(as_of) for name, loader in _LOADERS.items()
+            if name not in _PER_AGENT}
 
 
 def _text(field: str) -> Cast:
