@@ -80,17 +80,22 @@ def _text(field: str) -> Cast:
     return Cast(F(field), output_field=CharField())
 
 
-def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ...] = ()
-           ) -> pd.DataFrame:
+def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ...] = (),
+           codes: dict[str, dict] | None = None) -> pd.DataFrame:
     """Rows (a values_list queryset, read with one raw cursor, or a list) as a frame with
     the contract's column names. Dates and booleans are converted per column, not per
-    value: Django's per-value converters cost more than the database on big tables."""
+    value: Django's per-value converters cost more than the database on big tables.
+    `codes`: columns read as foreign-key ids, with each id's code (`_codes`); a join per
+    row costs the database more than a dictionary look-up per row costs Python."""
     if isinstance(rows, QuerySet):
         sql, params = rows.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     frame = pd.DataFrame.from_records(list(rows), columns=COLUMNS[name])
+    for column, lookup in (codes or {}).items():  # NULL stays None
+        frame[column] = pd.Series([lookup.get(v) for v in frame[column].tolist()],
+                                  index=frame.index, dtype=object)
     for column in dates:
         frame[column] = pd.to_datetime(frame[column], format="ISO8601") \
             if len(frame) and isinstance(frame[column].iloc[0], str) \
@@ -98,6 +103,10 @@ def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ..
     for column in bools:  # 0/1 or True/False depending on the driver; NULL stays None
         frame[column] = [None if v is None else bool(v) for v in frame[column].tolist()]
     return frame
+
+
+def _codes(model, field: str = "code") -> dict[int, str]:
+    return dict(model.objects.values_list("pk", field))
 
 
 def _skills(as_of):
@@ -161,16 +170,18 @@ def _performance(as_of, only=ALL_PEOPLE, since=None):
     return _frame("performance", WeeklyPerformance.objects.filter(
         only, period_start__lte=as_of, **({"period_start__gte": since} if since else {})
     ).values_list(
-        "employee__employee_id", _text("period_start"), "metric__code", "value"),
-        dates=("period_start",))
+        "employee__employee_id", _text("period_start"), "metric_id", "value"),
+        dates=("period_start",), codes={"metric_code": _codes(Metric)})
 
 
 def _qa_evaluations(as_of, only=ALL_PEOPLE, since=None):
     return _frame("qa_evaluations", QAEvaluation.objects.filter(
         only, evaluated_on__lte=as_of, **({"evaluated_on__gte": since} if since else {})
     ).values_list(
-        "evaluation_id", "skill__code", "employee__employee_id", _text("evaluated_on"),
-        "evaluator__employee_id", "score"), dates=("evaluated_at",))
+        "evaluation_id", "skill_id", "employee__employee_id", _text("evaluated_on"),
+        "evaluator_id", "score"), dates=("evaluated_at",),
+        codes={"skill_code": _codes(Skill),
+               "evaluator_employee_id": _codes(Employee, "employee_id")})
 
 
 def _interactions(as_of, only=ALL_PEOPLE, since=None):
@@ -196,8 +207,8 @@ def _pulse_surveys(as_of, only=ALL_PEOPLE):
 def _skill_assessments(as_of, only=ALL_PEOPLE):
     return _frame("skill_assessments", SkillAssessment.objects.filter(
         only, assessed_at__lte=as_of).values_list(
-        "employee__employee_id", "skill__code", _text("assessed_at"), "level", "source"),
-        dates=("assessed_at",))
+        "employee__employee_id", "skill_id", _text("assessed_at"), "level", "source"),
+        dates=("assessed_at",), codes={"skill_code": _codes(Skill)})
 
 
 def _completions(as_of):
