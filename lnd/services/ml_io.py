@@ -44,25 +44,34 @@ def default_as_of() -> date | None:
 
 
 def dataset_from_db(*, as_of: date | None = None, employee_ids: list[str] | None = None,
-                    weekly_since: date | None = None) -> Dataset:
+                    weekly_since: date | None = None,
+                    whole: dict[str, pd.DataFrame] | None = None) -> Dataset:
     """All history up to `as_of`. With `employee_ids`, the per-agent frames hold only
     those people (a scoring chunk); catalogue, roster and development history stay whole
     so popularity and item statistics are the same in every chunk. With `weekly_since`,
     the weekly signals (performance, interactions, QA) start there: scoring reads only the
-    weeks its features look back on."""
+    weeks its features look back on. `whole`: those whole frames as `whole_frames` read
+    them for the same as-of, so a worker scoring many chunks reads them once."""
     as_of = as_of or default_as_of()
     if as_of is None:
         raise ValueError("No performance data yet: import data before training or scoring.")
     only = Q() if employee_ids is None else Q(employee__employee_id__in=employee_ids)
-    frames = {}
+    frames = dict(whole) if whole is not None else whole_frames(as_of)
     for name, loader in _LOADERS.items():
         if name in _WEEKLY:
             frames[name] = loader(as_of, only, since=weekly_since)
-        else:
-            frames[name] = loader(as_of, only) if name in _PER_AGENT else loader(as_of)
+        elif name in _PER_AGENT:
+            frames[name] = loader(as_of, only)
     if employee_ids is not None:
         frames["agents"] = frames["agents"][frames["agents"]["employee_id"].isin(employee_ids)]
     return Dataset(as_of=pd.Timestamp(as_of), **frames)
+
+
+def whole_frames(as_of: date) -> dict[str, pd.DataFrame]:
+    """The frames `dataset_from_db` reads whole whatever the people asked for: catalogue,
+    roster and development history up to `as_of`."""
+    return {name: loader(as_of) for name, loader in _LOADERS.items()
+            if name not in _PER_AGENT}
 
 
 def _text(field: str) -> Cast:
@@ -71,17 +80,22 @@ def _text(field: str) -> Cast:
     return Cast(F(field), output_field=CharField())
 
 
-def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ...] = ()
-           ) -> pd.DataFrame:
+def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ...] = (),
+           codes: dict[str, dict] | None = None) -> pd.DataFrame:
     """Rows (a values_list queryset, read with one raw cursor, or a list) as a frame with
     the contract's column names. Dates and booleans are converted per column, not per
-    value: Django's per-value converters cost more than the database on big tables."""
+    value: Django's per-value converters cost more than the database on big tables.
+    `codes`: columns read as foreign-key ids, with each id's code (`_codes`); a join per
+    row costs the database more than a dictionary look-up per row costs Python."""
     if isinstance(rows, QuerySet):
         sql, params = rows.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     frame = pd.DataFrame.from_records(list(rows), columns=COLUMNS[name])
+    for column, lookup in (codes or {}).items():  # NULL stays None
+        frame[column] = pd.Series([lookup.get(v) for v in frame[column].tolist()],
+                                  index=frame.index, dtype=object)
     for column in dates:
         frame[column] = pd.to_datetime(frame[column], format="ISO8601") \
             if len(frame) and isinstance(frame[column].iloc[0], str) \
@@ -89,6 +103,10 @@ def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ..
     for column in bools:  # 0/1 or True/False depending on the driver; NULL stays None
         frame[column] = [None if v is None else bool(v) for v in frame[column].tolist()]
     return frame
+
+
+def _codes(model, field: str = "code") -> dict[int, str]:
+    return dict(model.objects.values_list("pk", field))
 
 
 def _skills(as_of):
@@ -152,16 +170,18 @@ def _performance(as_of, only=ALL_PEOPLE, since=None):
     return _frame("performance", WeeklyPerformance.objects.filter(
         only, period_start__lte=as_of, **({"period_start__gte": since} if since else {})
     ).values_list(
-        "employee__employee_id", _text("period_start"), "metric__code", "value"),
-        dates=("period_start",))
+        "employee__employee_id", _text("period_start"), "metric_id", "value"),
+        dates=("period_start",), codes={"metric_code": _codes(Metric)})
 
 
 def _qa_evaluations(as_of, only=ALL_PEOPLE, since=None):
     return _frame("qa_evaluations", QAEvaluation.objects.filter(
         only, evaluated_on__lte=as_of, **({"evaluated_on__gte": since} if since else {})
     ).values_list(
-        "evaluation_id", "skill__code", "employee__employee_id", _text("evaluated_on"),
-        "evaluator__employee_id", "score"), dates=("evaluated_at",))
+        "evaluation_id", "skill_id", "employee__employee_id", _text("evaluated_on"),
+        "evaluator_id", "score"), dates=("evaluated_at",),
+        codes={"skill_code": _codes(Skill),
+               "evaluator_employee_id": _codes(Employee, "employee_id")})
 
 
 def _interactions(as_of, only=ALL_PEOPLE, since=None):
@@ -187,8 +207,8 @@ def _pulse_surveys(as_of, only=ALL_PEOPLE):
 def _skill_assessments(as_of, only=ALL_PEOPLE):
     return _frame("skill_assessments", SkillAssessment.objects.filter(
         only, assessed_at__lte=as_of).values_list(
-        "employee__employee_id", "skill__code", _text("assessed_at"), "level", "source"),
-        dates=("assessed_at",))
+        "employee__employee_id", "skill_id", _text("assessed_at"), "level", "source"),
+        dates=("assessed_at",), codes={"skill_code": _codes(Skill)})
 
 
 def _completions(as_of):

@@ -33,7 +33,7 @@ from lnd.models import (
 )
 from lnd.services import recommendation_runs, registry
 from lnd.services.jobs import Progress, job_create, stale_cutoff
-from lnd.services.ml_io import dataset_from_db, default_as_of
+from lnd.services.ml_io import dataset_from_db, default_as_of, whole_frames
 from recommender import api, fairness
 from recommender.json_safe import json_safe
 
@@ -201,9 +201,12 @@ def _chunk_by_team(as_of: date, size: int) -> list[list[str]]:
 
 def chunks_score(*, run: RecommendationRun, worker: str) -> int:
     """Claim and score chunks of `run` until none is left to claim; returns how many."""
-    scored = 0
+    scored, whole = 0, None
     while (chunk := _chunk_claim(run=run, worker=worker)) is not None:
-        _chunk_process(chunk, worker=worker)
+        # Catalogue, roster and development history are the same for every chunk of the
+        # run: read once per worker (a sixth of a 10,000-agent run's reading otherwise).
+        whole = whole if whole is not None else whole_frames(run.as_of)
+        _chunk_process(chunk, worker=worker, whole=whole)
         scored += 1
     return scored
 
@@ -223,7 +226,8 @@ class _LostChunk(Exception):
     """Another worker took this chunk over (we were thought dead); it writes instead."""
 
 
-def _chunk_process(chunk: ScoringChunk, *, worker: str) -> None:
+def _chunk_process(chunk: ScoringChunk, *, worker: str,
+                   whole: dict[str, pd.DataFrame] | None = None) -> None:
     run = chunk.run
     version = run.model_version
     model = registry.load_model(version, api.GainModel.load) if version else None
@@ -231,7 +235,7 @@ def _chunk_process(chunk: ScoringChunk, *, worker: str) -> None:
                                     **{k: v for k, v in run.config.items()
                                        if k in api.RecommendConfig.__dataclass_fields__}})
     ds = dataset_from_db(as_of=run.as_of, employee_ids=chunk.employee_ids,
-                         weekly_since=_weekly_since(run.as_of))
+                         weekly_since=_weekly_since(run.as_of), whole=whole)
     recs = api.recommend(ds, model, config=config)
     try:
         with transaction.atomic():

@@ -19,7 +19,7 @@ from recommender.gain.features import ItemTable, SkillState, state_features
 from recommender.gain.feedback import recently_dismissed
 from recommender.gain.panel import Panel, build_panel
 from recommender.gain.training import exposures
-from recommender.gain.weeks import week_index
+from recommender.gain.weeks import as_dates, week_index
 
 AGENT_FAMILIES = ("frontline", "specialist")
 HISTORY_WEEKS = 30  # state features look back at most 12 weeks; margin for carry-forward
@@ -53,7 +53,7 @@ def active_agents(ds: Dataset) -> np.ndarray:
     as_of = ds.as_of
     hired = pd.to_datetime(agents["hire_date"])
     ok = hired.isna() | (hired <= as_of)
-    left = ds.separations[pd.to_datetime(ds.separations["separation_date"]) <= as_of]
+    left = ds.separations[as_dates(ds.separations["separation_date"]) <= as_of]
     ok &= ~agents["employee_id"].isin(left["employee_id"])
     role = current_roles(ds).reindex(agents["employee_id"]).to_numpy()
     family = ds.roles.set_index("role_code")["family"]
@@ -66,7 +66,7 @@ def active_agents(ds: Dataset) -> np.ndarray:
 def current_roles(ds: Dataset) -> pd.Series:
     base = ds.agents.drop_duplicates("employee_id").set_index("employee_id")["role_code"]
     hist = ds.role_history.dropna(subset=["role_code"])
-    hist = hist[pd.to_datetime(hist["from_date"]) <= ds.as_of].sort_values("from_date")
+    hist = hist[as_dates(hist["from_date"]) <= ds.as_of].sort_values("from_date")
     latest = hist.groupby("employee_id")["role_code"].last()
     return latest.combine_first(base)
 
@@ -97,6 +97,6 @@ def build_context(ds: Dataset, std: Standardiser, *, cooldown_weeks: int, budget
     minutes = pd.Series(items.duration, index=items.codes).reindex(soon["item_code"])
     used = minutes.groupby(soon["employee_id"].to_numpy()).sum()
     left = budget - used.reindex(agent_ids).fillna(0.0).to_numpy()
-    comp = ds.completions[pd.to_datetime(ds.completions["completed_at"]) <= ds.as_of]
+    comp = ds.completions[as_dates(ds.completions["completed_at"]) <= ds.as_of]
     pop = comp["item_code"].value_counts().reindex(items.codes).fillna(0).to_numpy(float)
     return Context(ds, panel, items, state, skill, count, ok, mand, np.maximum(left, 0.0), pop)

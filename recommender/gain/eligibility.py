@@ -58,14 +58,16 @@ def mandatory(ds: Dataset, agent_ids: np.ndarray, items: ItemTable, last: np.nda
     """Rule-assigned items: mandatory never completed (due as_of + grace) and
     recertifications falling due within the horizon (due last completion + months)."""
     as_of = ds.as_of
+    grace_due = as_of + pd.Timedelta(days=grace_days)
     rows = []
     for j in np.flatnonzero(items.active & (items.mandatory | ~np.isnan(items.recertify_months))):
         months = items.recertify_months[j]
         done = ~np.isnat(last[:, j])
         if items.mandatory[j]:
-            for a in np.flatnonzero(~done):
-                rows.append((agent_ids[a], items.codes[j], as_of + pd.Timedelta(days=grace_days),
-                             f"{items.titles[j]} is mandatory and you have not completed it."))
+            # one due date and one sentence per item, shared by every agent who owes it
+            reason = f"{items.titles[j]} is mandatory and you have not completed it."
+            rows.extend((agent_ids[a], items.codes[j], grace_due, reason)
+                        for a in np.flatnonzero(~done))
         if not np.isnan(months):
             due = pd.DatetimeIndex(last[done, j]) + pd.DateOffset(months=int(months))
             soon = due <= as_of + pd.Timedelta(days=horizon_days)

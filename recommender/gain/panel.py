@@ -16,7 +16,7 @@ import pandas as pd
 from recommender.dataset import Dataset
 from recommender.gain.composite import Standardiser
 from recommender.gain.paths import RoleModel
-from recommender.gain.weeks import week_index, week_start
+from recommender.gain.weeks import as_dates, week_index, week_start
 
 WORK_ARRANGEMENT = {"onsite": 0, "remote": 1, "hybrid": 2}
 EMPLOYMENT_TYPE = {"full_time": 0, "part_time": 1, "outsourced": 2, "gig": 3}
@@ -69,7 +69,7 @@ def build_panel(ds: Dataset, agent_ids: np.ndarray, w0: int, w1: int,
 
     def weekly(frame: pd.DataFrame, date_col: str) -> pd.DataFrame:
         """Rows inside the panel's weeks: weekly signals outside it are never read."""
-        dates = pd.to_datetime(frame[date_col])
+        dates = as_dates(frame[date_col])
         if getattr(dates.dt, "tz", None) is not None:
             dates = dates.dt.tz_localize(None)
         return frame[(dates >= lo) & (dates < hi)]

@@ -16,7 +16,7 @@ import pandas as pd
 from recommender.dataset import Dataset
 from recommender.gain.features import ItemTable, SkillState, item_features, state_features
 from recommender.gain.panel import Panel, window_mean
-from recommender.gain.weeks import week_index
+from recommender.gain.weeks import as_dates, week_index
 
 BEFORE_WEEKS = 4
 AFTER_WEEKS = 8
@@ -32,7 +32,7 @@ def exposures(ds: Dataset) -> pd.DataFrame:
     coach = coach[["employee_id", "item_code", "date"]].assign(assigned_by="coaching")
     parts = [f for f in (comp, coach) if len(f)]
     out = pd.concat(parts, ignore_index=True) if parts else comp
-    out["date"] = pd.to_datetime(out["date"])
+    out["date"] = as_dates(out["date"])
     out = out[out["date"] <= ds.as_of].dropna(subset=["employee_id", "item_code"])
     return out.sort_values(["date", "employee_id", "item_code"], kind="stable") \
         .reset_index(drop=True)

@@ -58,6 +58,19 @@ def test_chunked_scoring_gives_the_same_lists_as_one_pass(imported, monkeypatch)
     assert RecommendationRun.objects.get(is_current=True) == chunked
 
 
+def test_a_worker_reads_the_whole_frames_once_for_all_the_chunks_it_scores(imported,
+                                                                           monkeypatch):
+    _active_model(imported)
+    monkeypatch.setattr(conf, "SCORING_CHUNK_AGENTS", 12)
+    reads = []
+    real = ml_jobs.whole_frames
+    monkeypatch.setattr(ml_jobs, "whole_frames",
+                        lambda as_of: reads.append(as_of) or real(as_of))
+    run = ml_jobs.recommendations_score()
+    assert run.chunks.count() > 3 and reads == [run.as_of]
+    assert run.recommendations.exists()
+
+
 def test_a_chunk_whose_worker_died_is_taken_over_and_its_late_write_discarded(imported):
     run = ml_jobs._resume_or_start_run(job=None, as_of=None)
     dead = ml_jobs._chunk_claim(run=run, worker="dead")

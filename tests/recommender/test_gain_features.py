@@ -12,7 +12,7 @@ from recommender.gain.panel import build_panel
 from recommender.gain.paths import RoleModel
 from recommender.gain.toy import tiny_dataset
 from recommender.gain.training import build_rows, exposures, outcome
-from recommender.gain.weeks import week_index
+from recommender.gain.weeks import as_dates, week_index
 
 MONDAY = pd.Timestamp("2025-03-03")
 
@@ -140,3 +140,13 @@ def test_dataset_with_empty_optional_frames_still_builds():
                         int(week_index(ds.as_of)) + 1, std, exposures(ds))
     state, _ = state_features(panel, np.array([0]), np.array([6]))
     assert np.isnan(state["sent_mean4"].iat[0]) and np.isnan(state["pulse_wellbeing"].iat[0])
+
+
+def test_parsed_date_columns_are_used_as_they_are_and_text_is_parsed():
+    parsed = pd.Series(pd.to_datetime(["2024-01-01", "2024-01-10", "2023-12-31"]))
+    text = parsed.dt.strftime("%Y-%m-%d")
+    assert as_dates(parsed) is parsed  # no element-wise pass over a parsed column
+    pd.testing.assert_series_equal(as_dates(text), parsed)
+    assert list(week_index(parsed)) == list(week_index(text)) == [
+        week_index(pd.Timestamp(d)) for d in parsed]
+    assert week_index(parsed)[0] + 1 == week_index(parsed)[1]  # Monday, then Wednesday
