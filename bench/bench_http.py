@@ -1,5 +1,6 @@
-"""HTTP figures on demo-sized data with gunicorn and wrk: the recommendations API and the
-team overview (a 50-agent team), at 1, 4 and 16 connections, medians of BENCH_RUNS runs.
+"""HTTP figures on the demo's data (300 agents, 78 weeks, trained, scored, risk-scored)
+with gunicorn and wrk: the recommendations API and the team overview (a 50-agent team),
+at 1, 4 and 16 connections, medians of BENCH_RUNS runs.
 
 Prints api_recommendations_p95_ms and api_recommendations_rps (16 connections),
 team_overview_p95_ms (16 connections), and the same at 1 and 4 with a _c1/_c4 suffix.
@@ -31,7 +32,7 @@ def main() -> None:
     from recommender.simulation import simulate
 
     quiet = open(os.devnull, "w")  # noqa: SIM115 - lives for the whole run
-    simulate(var / "demo", n_agents=300, weeks=52, seed=7)
+    simulate(var / "demo", n_agents=300, weeks=78, seed=7)  # what `make demo` builds
     call_command("import_data", str(var / "demo"), stdout=quiet, stderr=quiet)
     os.environ.setdefault("DEMO_PASSWORD", "bench-password-1")
     call_command("create_demo_users", stdout=quiet)
@@ -42,6 +43,7 @@ def main() -> None:
     Employee.objects.filter(pk__in=[m.pk for m in movers]).update(team=team)
     call_command("train", stdout=quiet)
     call_command("recommend", "--all", stdout=quiet)
+    call_command("score_risk", stdout=quiet)  # the team page shows risk and its drivers
 
     agent = User.objects.get(username="agent")
     token = Token.objects.get_or_create(user=agent)[0].key
