@@ -95,10 +95,37 @@ def _within_week_slopes(y: np.ndarray, x: np.ndarray, week: np.ndarray) -> np.nd
     return np.linalg.lstsq(x.T @ x, x.T @ y, rcond=None)[0]
 
 
+def _later(counts: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Development in the POST weeks after each column, each event weighted by the post
+    weeks left after it (one in the last week can barely show in the post mean)."""
+    out = np.zeros((len(counts), len(cols)))
+    for k in range(1, POST + 1):
+        ahead = cols + k
+        inside = ahead < counts.shape[1]
+        out[:, inside] += counts[:, ahead[inside]] * (POST - k) / POST
+    return out
+
+
+def reactive_counts(panel: Panel, events: pd.DataFrame) -> np.ndarray:
+    """Per agent and week (panel.dev_counts' grid): completions a lead assigned and
+    coaching sessions, the development that answers a bad week."""
+    out = np.zeros(panel.dev_counts.shape)
+    if events.empty:
+        return out
+    ev = _events_with_cols(panel, events)
+    ev = ev[(ev["source"] == "coaching") | (ev["assigned_by"] == "lead")]
+    cols = ev["col"].to_numpy() + panel.dev_offset
+    keep = (cols >= 0) & (cols < out.shape[1])
+    np.add.at(out, (ev["row"].to_numpy()[keep], cols[keep]), 1.0)
+    return out
+
+
 class Matcher:
     """Precomputed windows for the composite and each metric of one panel."""
 
-    def __init__(self, panel: Panel, *, post_weeks: int = POST, adjust: bool = True) -> None:
+    def __init__(self, panel: Panel, *, reactive: np.ndarray | None = None,
+                 adjust: bool = True) -> None:
+        """`reactive`: the part of `panel.dev_counts` leads started (see reactive_counts)."""
         self.panel = panel
         self.adjust = adjust  # False: plain matching, kept to show its bias in tests
         self.outcomes = {"composite": panel.composite, **panel.metric_z}
@@ -114,6 +141,16 @@ class Matcher:
         # ... and on the last few weeks' development: its effect is still building up in
         # the weeks after, which an item taken now would otherwise be credited with
         self.recent = np.log1p(c[:, cols] - c[:, np.clip(cols - RECENT_WEEKS, 0, None)])
+        # ... and, in the adjustment, on what the agent went on to complete in the post
+        # weeks: whoever completes something this week is a keener learner than controls
+        # with the same past, and keeps learning (on the simulator the treated completed
+        # ~0.5 more items in their post weeks than their controls and were on a steeper
+        # path before and after). Without it every popular item inherits the effects of
+        # the next items its takers choose. Split by who started it: what leads hand out
+        # and coaching sessions follow a bad week inside the post weeks (so go with a
+        # lower post mean whatever they do), what agents choose does not.
+        reactive = np.zeros(counts.shape) if reactive is None else reactive
+        self.later = np.stack([_later(counts - reactive, cols), _later(reactive, cols)], axis=2)
         self.history = {k: _history(v, *self.windows[k][::2])
                         for k, v in self.outcomes.items()}
         # ... and on tenure: new hires improve fastest whatever they take
@@ -130,6 +167,7 @@ class Matcher:
                    for k in (PRE, PRE + 1)]  # the treatment week's level, the usual level
         metrics = [np.nan_to_num(m) for m in metrics]  # a metric not reported: its mean
         self.common = np.concatenate([self.activity[..., None], self.recent[..., None],
+                                      self.later,
                                       self.tenure[..., None], bands.astype(float),
                                       *(m[..., None] for m in metrics)], axis=2)
         self.slopes = self._slopes() if adjust else dict.fromkeys(self.windows)
@@ -250,10 +288,10 @@ def item_effects(ds: Dataset, *, panel: Panel | None = None, matcher: Matcher | 
                  include_coaching: bool = True) -> list[dict]:
     """One record per item, best first; coaching sessions count for their topic item."""
     panel = panel or build_panel(ds)
-    matcher = matcher or Matcher(panel)
     ev = development_events(ds)
     if ev.empty:
         return []
+    matcher = matcher or Matcher(panel, reactive=reactive_counts(panel, ev))
     if not include_coaching:
         ev = ev[ev["source"] == "completion"]
     ev = _events_with_cols(panel, ev.dropna(subset=["item_code"]))
@@ -299,10 +337,10 @@ def item_effects(ds: Dataset, *, panel: Panel | None = None, matcher: Matcher | 
 def coach_effects(ds: Dataset, *, panel: Panel | None = None,
                   matcher: Matcher | None = None) -> list[dict]:
     panel = panel or build_panel(ds)
-    matcher = matcher or Matcher(panel)
     ev = development_events(ds)
     if ev.empty or (ev["source"] == "coaching").sum() == 0:
         return []
+    matcher = matcher or Matcher(panel, reactive=reactive_counts(panel, ev))
     ev = _events_with_cols(panel, ev[ev["source"] == "coaching"])
     first_any = ev.groupby("employee_id")["col"].min()  # any coaching makes one not-yet-untreated
     out = []
