@@ -98,7 +98,7 @@ LOW_NOISE_METRICS = (("aht_seconds", 400, -40, 10), ("fcr_rate", 0.7, 0.05, 0.01
 
 
 def _no_effect_centre(seed: int, *, n_agents: int = 80, weeks: int = 60,
-                      new_hires: int = 0) -> Dataset:
+                      new_hires: int = 0, keen: bool = False) -> Dataset:
     """A small centre where nothing anyone completes changes performance.
 
     Weekly performance = the agent's level + a learning curve over the first months in
@@ -107,7 +107,10 @@ def _no_effect_centre(seed: int, *, n_agents: int = 80, weeks: int = 60,
     hires choose NOTHING_NEW in their first 8 weeks. Few agents per week, so the nearest
     controls of an agent after a deep dip are less dipped, and those of a new hire
     longer in the job: the plain matched comparison credits both items with a rebound
-    or a learning-curve gain they did not cause.
+    or a learning-curve gain they did not cause. With `keen`, agents also choose items
+    themselves at very different personal rates: KEEN_NOTHING (no effect) or GOOD (a
+    lasting +0.3 from the week after); whoever takes KEEN_NOTHING goes on to take more
+    GOOD than agents with the same past who did not take anything that week.
     """
     rng = np.random.default_rng(seed)
     level = rng.normal(0, 0.8, n_agents)
@@ -115,12 +118,20 @@ def _no_effect_centre(seed: int, *, n_agents: int = 80, weeks: int = 60,
                          rng.integers(-6, weeks - 10, n_agents), -100)
     running = np.full(n_agents, np.nan)
     perf = np.full((n_agents, weeks), np.nan)
+    rate = np.clip(0.1 * rng.lognormal(-0.5, 1.0, n_agents), 0, 0.6) if keen else np.zeros(
+        n_agents)
+    gained = np.zeros(n_agents)
     done = []
     for w in range(weeks):
         tenure = w - hire_week
         on = tenure >= 0
-        now = (level + 1.5 * (1 - np.exp(-np.maximum(tenure, 0) / 8))
+        now = (level + gained + 1.5 * (1 - np.exp(-np.maximum(tenure, 0) / 8))
                + rng.normal(0, 0.5, n_agents))
+        chose = on & (rng.random(n_agents) < rate)
+        good = chose & (rng.random(n_agents) < 0.5)
+        gained += 0.3 * good
+        done += [(i, "GOOD" if good[i] else "KEEN_NOTHING", w, "self")
+                 for i in np.flatnonzero(chose)]
         perf[on, w] = now[on]
         dip = on & (now < running - 1.0) & (rng.random(n_agents) < 0.5)
         done += [(i, "NOTHING", w + 1, "lead") for i in np.flatnonzero(dip)]
@@ -177,6 +188,14 @@ def test_a_no_effect_item_new_hires_choose_is_not_credited_with_their_learning_c
                             for seed in range(4)), strict=True)
     assert np.mean([r["effect"] for r in plain]) > 0.15
     assert abs(np.mean([r["effect"] for r in adjusted])) < 0.05
+    assert all(r["ci_low"] <= 0 <= r["ci_high"] for r in adjusted)
+
+
+def test_a_no_effect_item_keen_learners_choose_is_not_credited_with_what_they_take_next():
+    plain, adjusted = zip(*(_estimates(_no_effect_centre(seed, n_agents=150, keen=True),
+                                       "KEEN_NOTHING") for seed in range(3)), strict=True)
+    assert np.mean([r["effect"] for r in plain]) > 0.04
+    assert abs(np.mean([r["effect"] for r in adjusted])) < 0.02
     assert all(r["ci_low"] <= 0 <= r["ci_high"] for r in adjusted)
 
 
