@@ -180,18 +180,30 @@ class Matcher:
         dipped than the agent (a dip is rarer than the weeks it is matched to), and new
         hires' nearest controls a little longer in the job; the slopes say how much
         rebound or learning-curve progress that difference buys, and it is subtracted.
-        One fit serves every item: each item is a small share of these agent-weeks."""
+        One fit per tenure band (new hires' weeks move differently: a short history, a
+        steep curve), the pooled fit for a band with too few agent-weeks; one fit serves
+        every item: each item is a small share of these agent-weeks.
+        Returns per outcome an array [band, column] (None: too little data)."""
         cols = np.arange(self.valid.shape[1])
         quiet = self.panel.dev_counts[:, cols + self.panel.dev_offset] == 0
         could = self.valid & quiet
         week = np.broadcast_to(cols, could.shape)[could]
+        band = self.band[could]
         out = {}
         for name, (pre, post, _) in self.windows.items():
             y = (post - pre)[could]
             x = np.concatenate([self.history[name], self.common], axis=2)[could]
             keep = np.isfinite(y) & np.all(np.isfinite(x), axis=1)
-            out[name] = (_within_week_slopes(y[keep], x[keep], week[keep])
-                         if keep.sum() >= max(MIN_FIT_ROWS, 5 * x.shape[1]) else None)
+            if keep.sum() < max(MIN_FIT_ROWS, 5 * x.shape[1]):
+                out[name] = None
+                continue
+            pooled = _within_week_slopes(y[keep], x[keep], week[keep])
+            per_band = []
+            for b in range(len(TENURE_BANDS) + 1):
+                rows = keep & (band == b)
+                per_band.append(_within_week_slopes(y[rows], x[rows], week[rows])
+                                if rows.sum() >= 10 * x.shape[1] else pooled)
+            out[name] = np.stack(per_band)
         return out
 
     def effects(self, events: pd.DataFrame, treated_by: pd.Series) -> pd.DataFrame:
@@ -223,6 +235,7 @@ class Matcher:
                 c = post[ctrl, t] - pre[ctrl, t]
                 beta = slopes[name]
                 if beta is not None:
+                    beta = beta[self.band[a, t]]  # the treated agent's tenure band
                     both = np.r_[a, ctrl]
                     fit = np.concatenate([self.history[name][both, t],
                                           self.common[both, t]], axis=1) @ beta
