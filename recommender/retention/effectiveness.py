@@ -145,10 +145,10 @@ class Matcher:
         # weeks: whoever completes something this week is a keener learner than controls
         # with the same past, and keeps learning (on the simulator the treated completed
         # ~0.5 more items in their post weeks than their controls and were on a steeper
-        # path before and after). Without it every popular item inherits the effects of
-        # the next items its takers choose. Split by who started it: what leads hand out
-        # and coaching sessions follow a bad week inside the post weeks (so go with a
-        # lower post mean whatever they do), what agents choose does not.
+        # path before and after). Without it every popular item inherits part of the
+        # effect of the next items its takers choose. Split by who started it: what leads
+        # hand out and coaching sessions follow a bad week inside the post weeks (so go
+        # with a lower post mean whatever they do), what agents choose does not.
         reactive = np.zeros(counts.shape) if reactive is None else reactive
         self.later = np.stack([_later(counts - reactive, cols), _later(reactive, cols)], axis=2)
         self.history = {k: _history(v, *self.windows[k][::2])
