@@ -10,6 +10,8 @@ Risk part: ROC-AUC of risk_90d on who actually left in the 13 weeks after data_e
 relative to the AUC of the true probability, and calibration per decile of true_p13.
 Items part: the simulator's useless popular items (effect 0, popularity > 1): does each
 rank in the lower half of the effectiveness list, and does its 95% interval include 0?
+And its effective items (effect > 0): in how many item-centres is the interval above 0,
+and how far is each item's mean estimate from its mean true gain (truth/item_gain.csv)?
 Simulated folders are cached under --cache (pickled Datasets) so reruns are quick.
 """
 
@@ -70,13 +72,19 @@ def items_one(args) -> list[dict]:
 
     cache, agents, weeks, seed = args
     ds, _, _ = centre(cache, agents, weeks, seed)
+    gain = pd.read_csv(cache / f"c{agents}_{weeks}_{seed}" / "truth" / "item_gain.csv")
+    true_gain = gain.groupby("item_code")["true_gain"].mean()  # agents active at as-of
     useless = {it.code for it in ITEMS if it.effect == 0 and it.popularity > 1}
+    effective = {it.code for it in ITEMS if it.effect > 0}
     shown = [r for r in item_effects(ds) if not r["suppressed"]]
-    return [{"seed": seed, "item": r["item_code"], "n_treated": r["n_treated"],
+    return [{"seed": seed, "item": r["item_code"],
+             "truth": "useless" if r["item_code"] in useless else "effective",
+             "n_treated": r["n_treated"], "true_gain": float(true_gain.get(r["item_code"], 0.0)),
              "effect": r["effect"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
              "rank": i, "lower_half": i >= len(shown) // 2,
-             "includes_zero": bool(r["ci_low"] <= 0 <= r["ci_high"])}
-            for i, r in enumerate(shown) if r["item_code"] in useless]
+             "includes_zero": bool(r["ci_low"] <= 0 <= r["ci_high"]),
+             "detected": bool(r["ci_low"] > 0)}
+            for i, r in enumerate(shown) if r["item_code"] in useless | effective]
 
 
 def risk_check(ds, left: pd.DataFrame) -> dict:
@@ -132,9 +140,27 @@ def main() -> None:
     if a.items:
         with ProcessPoolExecutor(a.workers) as pool:
             rows = [r for rs in pool.map(items_one, jobs) for r in rs]
-        df = pd.DataFrame(rows)
+        everything = pd.DataFrame(rows)
+        good = everything[everything["truth"] == "effective"]
+        df = everything[everything["truth"] == "useless"].drop(
+            columns=["truth", "detected", "true_gain"])
         print(df.to_string())
+        # effective items (true effect > 0): how many item-centres find them (CI above 0),
+        # and the mean estimate against the mean true gain of completing it at the as-of
+        # date (truth/item_gain.csv, averaged over agents: the same 8-week composite gain)
+        per_item = good.groupby("item").agg(
+            n=("detected", "size"), detected=("detected", "sum"),
+            mean_effect=("effect", "mean"), true_gain=("true_gain", "mean"))
+        print(per_item.to_string())
         print(json.dumps({"centres": a.centres, "intervals": len(df),
+                          "effective_intervals": len(good),
+                          "effective_detected": int(good["detected"].sum()),
+                          "effective_mean_effect": float(good["effect"].mean()),
+                          "effective_mean_true_gain": float(good["true_gain"].mean()),
+                          "effective_item_mean_abs_error": float(
+                              (per_item["mean_effect"] - per_item["true_gain"]).abs().mean()),
+                          "effective_item_corr_with_truth": float(
+                              per_item["mean_effect"].corr(per_item["true_gain"])),
                           "includes_zero": int(df["includes_zero"].sum()),
                           "lower_half": int(df["lower_half"].sum()),
                           "mean_effect": float(df["effect"].mean()),

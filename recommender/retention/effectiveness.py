@@ -2,10 +2,15 @@
 
 Staggered adoption and assignment after a dip break simple before/after comparisons, so
 each treated agent-week is compared with not-yet-treated agents *in the same calendar
-week* whose previous 4 weeks of composite look most alike (nearest neighbours on the
-4 weekly levels). Effect of one treatment = (mean of the 8 weeks after − mean of the 4
-weeks before) for the treated agent minus the same for its matched controls: a
-Callaway–Sant'Anna-style group-time comparison with matching on the pre-trajectory.
+week* whose history looks most alike (nearest neighbours on the 4 pre-week levels, the
+week's own level, the agent's usual level before that, development activity, tenure;
+inside the same tenure band where it has enough agents). Effect of one treatment =
+(mean of the 8 weeks after − mean of the 4 weeks before) for the treated agent minus the
+same for its matched controls: a Callaway–Sant'Anna-style group-time comparison with
+matching on the pre-trajectory. Matches are never exact, and the gap left matters most
+where assignment follows a dip (the rebound) or tenure (the learning curve), so each
+difference is bias-corrected by a within-week regression of the change on the matched
+covariates (Abadie & Imbens 2011).
 Items: Benjamini–Hochberg q-values across items. Coaches: empirical-Bayes shrinkage
 toward the mean of coaches, since most coaches have few coachees.
 """
@@ -30,6 +35,12 @@ from recommender.suppression import MIN_GROUP
 PRE, POST, K_CONTROLS = 4, 8, 5
 DEV_WEEKS, ACTIVITY_WEIGHT, TENURE_WEIGHT = 26, 4.0, 4.0
 RECENT_WEEKS = 4  # items of the last weeks are still ramping up during the post weeks
+USUAL_WEEKS = 8  # the weeks before the pre-window: the agent's usual level
+# New hires improve fastest, along a curve a log-tenure distance misses: a treated agent
+# is matched inside its own tenure band whenever the band has enough controls that week.
+TENURE_BANDS = (8, 13, 26, 52)  # weeks
+BAND_PENALTY = 100.0
+MIN_FIT_ROWS = 50  # fewer control agent-weeks than this: no regression adjustment
 
 
 def _window_means(m: np.ndarray):
@@ -52,11 +63,71 @@ def _window_means(m: np.ndarray):
     return pre, post, pre_traj
 
 
+def _history(m: np.ndarray, pre: np.ndarray, traj: np.ndarray) -> np.ndarray:
+    """What is known of one outcome at each treatment week: the 4 pre-week levels, the
+    week's own level and the agent's usual level before that (mean of the USUAL_WEEKS
+    before the pre-window, with a flag where fewer than 2 of them exist, e.g. new hires).
+    A lead reacts to a week that is bad *for that agent*; how far it rebounds depends on
+    the usual level, which the 4 pre-weeks (that contain the dip) estimate poorly."""
+    n, w = m.shape
+    vals, ok = np.nan_to_num(m), (~np.isnan(m)).astype(float)
+    cv = np.concatenate([np.zeros((n, 1)), np.cumsum(vals, axis=1)], axis=1)
+    co = np.concatenate([np.zeros((n, 1)), np.cumsum(ok, axis=1)], axis=1)
+    hi = np.clip(np.arange(w) - PRE, 0, None)
+    lo = np.clip(hi - USUAL_WEEKS, 0, None)
+    count = co[:, hi] - co[:, lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usual = np.where(count >= 2, (cv[:, hi] - cv[:, lo]) / np.maximum(count, 1), pre)
+    now = np.where(np.isnan(m), pre, m)
+    return np.concatenate([traj, now[..., None], usual[..., None],
+                           (count < 2).astype(float)[..., None]], axis=2)
+
+
+def _within_week_slopes(y: np.ndarray, x: np.ndarray, week: np.ndarray) -> np.ndarray:
+    """OLS slopes of y on x with calendar-week fixed effects (both demeaned per week)."""
+    size = np.bincount(week).astype(float)
+    size[size == 0] = 1
+    y = y - (np.bincount(week, y) / size)[week]
+    x = x - np.stack([np.bincount(week, c, minlength=len(size)) for c in x.T], 1)[week] \
+        / size[week, None]
+    # normal equations: a few dozen columns, tens of thousands of rows; lstsq on the
+    # small Gram matrix still copes with collinear columns (e.g. band and usual-missing)
+    return np.linalg.lstsq(x.T @ x, x.T @ y, rcond=None)[0]
+
+
+def _later(counts: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Development in the POST weeks after each column, each event weighted by the post
+    weeks left after it (one in the last week can barely show in the post mean)."""
+    out = np.zeros((len(counts), len(cols)))
+    for k in range(1, POST + 1):
+        ahead = cols + k
+        inside = ahead < counts.shape[1]
+        out[:, inside] += counts[:, ahead[inside]] * (POST - k) / POST
+    return out
+
+
+def reactive_counts(panel: Panel, events: pd.DataFrame) -> np.ndarray:
+    """Per agent and week (panel.dev_counts' grid): completions a lead assigned and
+    coaching sessions, the development that answers a bad week."""
+    out = np.zeros(panel.dev_counts.shape)
+    if events.empty:
+        return out
+    ev = _events_with_cols(panel, events)
+    ev = ev[(ev["source"] == "coaching") | (ev["assigned_by"] == "lead")]
+    cols = ev["col"].to_numpy() + panel.dev_offset
+    keep = (cols >= 0) & (cols < out.shape[1])
+    np.add.at(out, (ev["row"].to_numpy()[keep], cols[keep]), 1.0)
+    return out
+
+
 class Matcher:
     """Precomputed windows for the composite and each metric of one panel."""
 
-    def __init__(self, panel: Panel, *, post_weeks: int = POST) -> None:
+    def __init__(self, panel: Panel, *, reactive: np.ndarray | None = None,
+                 adjust: bool = True) -> None:
+        """`reactive`: the part of `panel.dev_counts` leads started (see reactive_counts)."""
         self.panel = panel
+        self.adjust = adjust  # False: plain matching, kept to show its bias in tests
         self.outcomes = {"composite": panel.composite, **panel.metric_z}
         self.windows = {k: _window_means(v) for k, v in self.outcomes.items()}
         pre, post, _ = self.windows["composite"]
@@ -70,18 +141,78 @@ class Matcher:
         # ... and on the last few weeks' development: its effect is still building up in
         # the weeks after, which an item taken now would otherwise be credited with
         self.recent = np.log1p(c[:, cols] - c[:, np.clip(cols - RECENT_WEEKS, 0, None)])
-        self.now = np.where(np.isnan(panel.composite), pre, panel.composite)
+        # ... and, in the adjustment, on what the agent went on to complete in the post
+        # weeks: whoever completes something this week is a keener learner than controls
+        # with the same past, and keeps learning (on the simulator the treated completed
+        # ~0.5 more items in their post weeks than their controls and were on a steeper
+        # path before and after). Without it every popular item inherits part of the
+        # effect of the next items its takers choose. Split by who started it: what leads
+        # hand out and coaching sessions follow a bad week inside the post weeks (so go
+        # with a lower post mean whatever they do), what agents choose does not.
+        reactive = np.zeros(counts.shape) if reactive is None else reactive
+        self.later = np.stack([_later(counts - reactive, cols), _later(reactive, cols)], axis=2)
+        self.history = {k: _history(v, *self.windows[k][::2])
+                        for k, v in self.outcomes.items()}
         # ... and on tenure: new hires improve fastest whatever they take
         hire = panel.agents["hire_date"].to_numpy(dtype="datetime64[D]")
         wk = np.asarray(panel.weeks.values, dtype="datetime64[D]")
-        self.tenure = np.log1p(np.maximum((wk[None, :] - hire[:, None]).astype(float), 0) / 7)
+        weeks_in = np.maximum((wk[None, :] - hire[:, None]).astype(float), 0) / 7
+        self.tenure = np.log1p(weeks_in)
+        self.band = np.searchsorted(np.asarray(TENURE_BANDS), weeks_in, side="right")
+        bands = np.stack([self.band == b for b in range(len(TENURE_BANDS))], axis=2)
+        # Each metric's own recent level too, not only their weighted sum: they move for
+        # different reasons (a stressed week shows in adherence more than in QA), and who
+        # enrols in a week depends on how that week is going.
+        metrics = [h[..., k] for name, h in self.history.items() if name != "composite"
+                   for k in (PRE, PRE + 1)]  # the treatment week's level, the usual level
+        metrics = [np.nan_to_num(m) for m in metrics]  # a metric not reported: its mean
+        self.common = np.concatenate([self.activity[..., None], self.recent[..., None],
+                                      self.later,
+                                      self.tenure[..., None], bands.astype(float),
+                                      *(m[..., None] for m in metrics)], axis=2)
+        self.slopes = self._slopes() if adjust else dict.fromkeys(self.windows)
+
+    def _slopes(self) -> dict[str, np.ndarray | None]:
+        """Bias correction of the matches (Abadie–Imbens 2011): slopes of each outcome's
+        change on what the matching looks at, within calendar weeks, fitted on the agent-
+        weeks without a completion or session that week (a treatment week carries its
+        item's effect). Nearest neighbours of an agent after a dip are a little less
+        dipped than the agent (a dip is rarer than the weeks it is matched to), and new
+        hires' nearest controls a little longer in the job; the slopes say how much
+        rebound or learning-curve progress that difference buys, and it is subtracted.
+        One fit per tenure band (new hires' weeks move differently: a short history, a
+        steep curve), the pooled fit for a band with too few agent-weeks; one fit serves
+        every item: each item is a small share of these agent-weeks.
+        Returns per outcome an array [band, column] (None: too little data)."""
+        cols = np.arange(self.valid.shape[1])
+        quiet = self.panel.dev_counts[:, cols + self.panel.dev_offset] == 0
+        could = self.valid & quiet
+        week = np.broadcast_to(cols, could.shape)[could]
+        band = self.band[could]
+        out = {}
+        for name, (pre, post, _) in self.windows.items():
+            y = (post - pre)[could]
+            x = np.concatenate([self.history[name], self.common], axis=2)[could]
+            keep = np.isfinite(y) & np.all(np.isfinite(x), axis=1)
+            if keep.sum() < max(MIN_FIT_ROWS, 5 * x.shape[1]):
+                out[name] = None
+                continue
+            pooled = _within_week_slopes(y[keep], x[keep], week[keep])
+            per_band = []
+            for b in range(len(TENURE_BANDS) + 1):
+                rows = keep & (band == b)
+                per_band.append(_within_week_slopes(y[rows], x[rows], week[rows])
+                                if rows.sum() >= 10 * x.shape[1] else pooled)
+            out[name] = np.stack(per_band)
+        return out
 
     def effects(self, events: pd.DataFrame, treated_by: pd.Series) -> pd.DataFrame:
         """Per-event matched differences. `treated_by`: employee_id -> first treated col."""
         first = np.full(len(self.panel.ids), np.inf)
         idx = self.panel.ids.get_indexer(treated_by.index)
         first[idx[idx >= 0]] = treated_by.to_numpy()[idx >= 0]
-        _, _, traj = self.windows["composite"]
+        slopes = self.slopes
+        hist = self.history["composite"]
         rows = []
         for ev in events.itertuples():
             a, t = ev.row, ev.col
@@ -90,19 +221,26 @@ class Matcher:
             cand = np.nonzero(self.valid[:, t] & (first > t + POST))[0]
             if len(cand) < K_CONTROLS:
                 continue
-            # the treatment week's own level too: who enrols that week (e.g. the less
-            # stressed) differs in ways that persist into the weeks after
-            now = self.now[:, t]
-            dist = (np.sum((traj[cand, t] - traj[a, t]) ** 2, axis=1)
-                    + (now[cand] - now[a]) ** 2
+            # the 4 pre-weeks, the treatment week's own level (who enrols that week, e.g.
+            # the less stressed, differs in ways that persist) and the usual level before
+            dist = (np.sum((hist[cand, t, :PRE + 2] - hist[a, t, :PRE + 2]) ** 2, axis=1)
                     + ACTIVITY_WEIGHT * (self.activity[cand, t] - self.activity[a, t]) ** 2
                     + ACTIVITY_WEIGHT * (self.recent[cand, t] - self.recent[a, t]) ** 2
-                    + TENURE_WEIGHT * (self.tenure[cand, t] - self.tenure[a, t]) ** 2)
+                    + TENURE_WEIGHT * (self.tenure[cand, t] - self.tenure[a, t]) ** 2
+                    + BAND_PENALTY * (self.band[cand, t] != self.band[a, t]))
             ctrl = cand[np.argsort(dist)[:K_CONTROLS]]
             rec = {"row": a, "col": t, "controls": tuple(self.panel.ids[ctrl])}
             for name, (pre, post, _) in self.windows.items():
                 d_t = post[a, t] - pre[a, t]
                 c = post[ctrl, t] - pre[ctrl, t]
+                beta = slopes[name]
+                if beta is not None:
+                    beta = beta[self.band[a, t]]  # the treated agent's tenure band
+                    both = np.r_[a, ctrl]
+                    fit = np.concatenate([self.history[name][both, t],
+                                          self.common[both, t]], axis=1) @ beta
+                    d_t -= fit[0]
+                    c = c - fit[1:]
                 rec[name] = d_t - np.nanmean(c)
                 rec[f"{name}__control_var"] = (float(np.nanvar(c, ddof=1))
                                                if np.sum(~np.isnan(c)) > 1 else np.nan)
@@ -163,10 +301,10 @@ def item_effects(ds: Dataset, *, panel: Panel | None = None, matcher: Matcher | 
                  include_coaching: bool = True) -> list[dict]:
     """One record per item, best first; coaching sessions count for their topic item."""
     panel = panel or build_panel(ds)
-    matcher = matcher or Matcher(panel)
     ev = development_events(ds)
     if ev.empty:
         return []
+    matcher = matcher or Matcher(panel, reactive=reactive_counts(panel, ev))
     if not include_coaching:
         ev = ev[ev["source"] == "completion"]
     ev = _events_with_cols(panel, ev.dropna(subset=["item_code"]))
@@ -212,10 +350,10 @@ def item_effects(ds: Dataset, *, panel: Panel | None = None, matcher: Matcher | 
 def coach_effects(ds: Dataset, *, panel: Panel | None = None,
                   matcher: Matcher | None = None) -> list[dict]:
     panel = panel or build_panel(ds)
-    matcher = matcher or Matcher(panel)
     ev = development_events(ds)
     if ev.empty or (ev["source"] == "coaching").sum() == 0:
         return []
+    matcher = matcher or Matcher(panel, reactive=reactive_counts(panel, ev))
     ev = _events_with_cols(panel, ev[ev["source"] == "coaching"])
     first_any = ev.groupby("employee_id")["col"].min()  # any coaching makes one not-yet-untreated
     out = []

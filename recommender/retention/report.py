@@ -5,7 +5,7 @@ from __future__ import annotations
 from recommender.dataset import Dataset
 from recommender.json_safe import json_safe
 from recommender.retention import attrition_model, cox, effectiveness, roi, survival
-from recommender.retention.panel import build_panel
+from recommender.retention.panel import build_panel, development_events
 from recommender.suppression import MIN_GROUP
 
 KM_GROUPS = ("work_arrangement", "employment_type", "team_code", "hire_cohort")
@@ -34,7 +34,8 @@ def build_retention_report(ds: Dataset, *, window_weeks: int = 12,
     }
     if include_risk_model:
         report["attrition_model"] = attrition_model.evaluate(ds, panel=panel)
-    matcher = effectiveness.Matcher(panel)
+    reactive = effectiveness.reactive_counts(panel, development_events(ds))
+    matcher = effectiveness.Matcher(panel, reactive=reactive)
     report["items"] = effectiveness.item_effects(ds, panel=panel, matcher=matcher)
     report["coaches"] = effectiveness.coach_effects(ds, panel=panel, matcher=matcher)
     report["roi"] = roi.programme_roi(
