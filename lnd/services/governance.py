@@ -70,9 +70,10 @@ def access_log_record_many(*, viewer: User, subjects, what: str | Sequence[str],
     return written
 
 
-def _read_key(viewer_pk: int, subject_pk: int, what: str, via: str) -> str:
-    page = hashlib.blake2b(via.encode(), digest_size=8).hexdigest()  # short, safe key
-    return f"lnd:read:{viewer_pk}:{subject_pk}:{what}:{page}"
+def _read_keys(viewer_pk: int, reads: list[tuple[int, str]], via: str) -> list[str]:
+    """One cache key per read, in order; the page is hashed once (short, safe keys)."""
+    page = hashlib.blake2b(via.encode(), digest_size=8).hexdigest()
+    return [f"lnd:read:{viewer_pk}:{subject}:{what}:{page}" for subject, what in reads]
 
 
 def _first_reads(viewer_pk: int, reads: list[tuple[int, str]], via: str
@@ -81,14 +82,15 @@ def _first_reads(viewer_pk: int, reads: list[tuple[int, str]], via: str
     repeat: if it is cold or shared by no other process, the read is logged again."""
     if conf.ACCESS_LOG_REPEAT_SECONDS <= 0 or not reads:
         return reads
-    seen = cache.get_many([_read_key(viewer_pk, s, w, via) for s, w in reads])
-    return [(s, w) for s, w in reads if _read_key(viewer_pk, s, w, via) not in seen]
+    keys = _read_keys(viewer_pk, reads, via)
+    seen = cache.get_many(keys)
+    return [read for read, key in zip(reads, keys, strict=True) if key not in seen]
 
 
 def _remember_reads(viewer_pk: int, reads: list[tuple[int, str]], via: str) -> None:
     """Called only after the rows are written, so a failed write is never remembered."""
     if conf.ACCESS_LOG_REPEAT_SECONDS > 0 and reads:
-        cache.set_many({_read_key(viewer_pk, s, w, via): 1 for s, w in reads},
+        cache.set_many(dict.fromkeys(_read_keys(viewer_pk, reads, via), 1),
                        timeout=conf.ACCESS_LOG_REPEAT_SECONDS)
 
 
