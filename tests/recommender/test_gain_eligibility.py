@@ -176,6 +176,32 @@ def test_the_plan_fill_is_the_best_list_that_fits():
         assert got == pytest.approx(best, abs=1e-12)
 
 
+def test_the_plan_fill_stays_best_when_items_tie_and_many_are_dominated():
+    """Copies of an item (same gain, same minutes) and long items worth little: the
+    knapsack drops items that k others beat in no more minutes; the plan stays the best."""
+    from itertools import combinations
+
+    from recommender.gain.eligibility import _dominated, plan_fill
+
+    rng = np.random.default_rng(11)
+    n_a, k = 80, 3
+    base = rng.choice([0.01, 0.02, 0.03, 0.05], (n_a, 5))
+    score = np.concatenate([base, base[:, :3], rng.normal(0.0, 0.02, (n_a, 2))], axis=1)
+    duration = np.array([30.0, 60.0, 60.0, 120.0, 240.0, 30.0, 60.0, 60.0, 480.0, 15.0])
+    budget = rng.choice([90.0, 150.0, 480.0], n_a)
+    mins = np.ceil(duration).astype(int)
+    assert _dominated(np.where(score > 0, score, -np.inf), mins, k).any()
+    chosen = plan_fill(score, duration, budget, k=k)
+    n_i = score.shape[1]
+    for a in range(n_a):
+        picked = chosen[a][chosen[a] >= 0]
+        assert duration[picked].sum() <= budget[a]
+        best = max(sum(max(score[a, j], 0.0) for j in c)
+                   for n in range(k + 1) for c in combinations(range(n_i), n)
+                   if duration[list(c)].sum() <= budget[a])
+        assert np.clip(score[a, picked], 0, None).sum() == pytest.approx(best, abs=1e-12)
+
+
 def test_exploration_only_swaps_in_an_item_that_fits_the_plan():
     score = np.tile(np.array([0.09, 0.08, 0.07, 0.06, 0.05]), (2000, 1))
     duration = np.array([60.0, 60.0, 60.0, 120.0, 30.0])
