@@ -9,9 +9,12 @@ Hazard part: for each centre, is the true development hazard ratio inside the re
 Risk part: ROC-AUC of risk_90d on who actually left in the 13 weeks after data_end,
 relative to the AUC of the true probability, and calibration per decile of true_p13.
 Items part: the simulator's useless popular items (effect 0, popularity > 1): does each
-rank in the lower half of the effectiveness list, and does its 95% interval include 0?
-And its effective items (effect > 0): in how many item-centres is the interval above 0,
-and how far is each item's mean estimate from its mean true gain (truth/item_gain.csv)?
+sit in the bottom tiers of the effectiveness list (below every measurably positive item),
+does it rank in the lower half (by the shrunk estimate alone, the order before the tiers;
+and in the list as it is now), and does its 95% interval include 0? And its effective
+items (effect > 0): in how many item-centres is the interval above 0, how far is each
+item's mean estimate from its mean true gain (truth/item_gain.csv), and how many of the
+clearly effective ones (true gain > 0.02) the tiers leave out of the positive tier.
 Simulated folders are cached under --cache (pickled Datasets) so reruns are quick.
 """
 
@@ -33,6 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from recommender.retention.cox import development_effect  # noqa: E402
 from recommender.retention.survival import person_period  # noqa: E402
+
+CLEARLY_EFFECTIVE = 0.02  # true gain (composite units) above which missing an item costs
 
 
 def centre(cache: Path, agents: int, weeks: int, seed: int):
@@ -76,12 +81,25 @@ def items_one(args) -> list[dict]:
     true_gain = gain.groupby("item_code")["true_gain"].mean()  # agents active at as-of
     useless = {it.code for it in ITEMS if it.effect == 0 and it.popularity > 1}
     effective = {it.code for it in ITEMS if it.effect > 0}
-    shown = [r for r in item_effects(ds) if not r["suppressed"]]
+    shown = [r for r in item_effects(ds) if not r["suppressed"]]  # in evidence tiers
+    # the list before the tiers: by shrunk estimate alone
+    by_shrunk = sorted(range(len(shown)), key=lambda i: -(shown[i].get("shrunk_effect") or 0.0))
+    old_rank = {i: k for k, i in enumerate(by_shrunk)}
+    positive = [i for i, r in enumerate(shown) if r["evidence"] == "positive"]
+    last_positive = max(positive, default=-1)
+    old_last_positive = max((old_rank[i] for i in positive), default=-1)
     return [{"seed": seed, "item": r["item_code"],
              "truth": "useless" if r["item_code"] in useless else "effective",
              "n_treated": r["n_treated"], "true_gain": float(true_gain.get(r["item_code"], 0.0)),
              "effect": r["effect"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-             "rank": i, "lower_half": i >= len(shown) // 2,
+             "q_value": r["q_value"], "evidence": r["evidence"],
+             "rank": i, "old_rank": old_rank[i],
+             "lower_half": old_rank[i] >= len(shown) // 2,  # the old figure, old order
+             "lower_half_now": i >= len(shown) // 2,
+             "below_every_positive": i > last_positive,  # read off the list itself
+             "old_below_every_positive": old_rank[i] > old_last_positive,
+             # the alternative tier rule: the 95% interval alone, without BH
+             "raw_positive": bool(r["ci_low"] > 0),
              "includes_zero": bool(r["ci_low"] <= 0 <= r["ci_high"]),
              "detected": bool(r["ci_low"] > 0)}
             for i, r in enumerate(shown) if r["item_code"] in useless | effective]
@@ -124,6 +142,7 @@ def main() -> None:
     ap.add_argument("--risk", action="store_true", help="run the risk-model check instead")
     ap.add_argument("--items", action="store_true", help="run the useless-items check instead")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/bench_retention_cache"))
+    ap.add_argument("--rows", type=Path, help="--items: also write every item-centre here")
     a = ap.parse_args()
     a.cache.mkdir(parents=True, exist_ok=True)
     if a.risk:
@@ -143,7 +162,9 @@ def main() -> None:
         everything = pd.DataFrame(rows)
         good = everything[everything["truth"] == "effective"]
         df = everything[everything["truth"] == "useless"].drop(
-            columns=["truth", "detected", "true_gain"])
+            columns=["truth", "detected", "true_gain", "raw_positive"])
+        # the price of the tiers: clearly effective items left in the no-effect tier
+        clear = good[good["true_gain"] > CLEARLY_EFFECTIVE]
         print(df.to_string())
         # effective items (true effect > 0): how many item-centres find them (CI above 0),
         # and the mean estimate against the mean true gain of completing it at the as-of
@@ -152,6 +173,10 @@ def main() -> None:
             n=("detected", "size"), detected=("detected", "sum"),
             mean_effect=("effect", "mean"), true_gain=("true_gain", "mean"))
         print(per_item.to_string())
+        useless_raw = everything.loc[everything["truth"] == "useless", "raw_positive"]
+        near_zero = good[good["true_gain"] <= 0.005]
+        if a.rows:
+            everything.to_csv(a.rows, index=False)
         print(json.dumps({"centres": a.centres, "intervals": len(df),
                           "effective_intervals": len(good),
                           "effective_detected": int(good["detected"].sum()),
@@ -163,6 +188,23 @@ def main() -> None:
                               per_item["mean_effect"].corr(per_item["true_gain"])),
                           "includes_zero": int(df["includes_zero"].sum()),
                           "lower_half": int(df["lower_half"].sum()),
+                          "lower_half_now": int(df["lower_half_now"].sum()),
+                          "in_bottom_tiers": int((df["evidence"] != "positive").sum()),
+                          "below_every_positive": int(df["below_every_positive"].sum()),
+                          "old_below_every_positive": int(df["old_below_every_positive"].sum()),
+                          # what else the positive tier holds: real items with a true gain
+                          # near 0 (<= 0.005), under the q rule and the interval alone
+                          "near_zero_positive": int((near_zero["evidence"] == "positive").sum()),
+                          "near_zero_positive_raw_ci": int(near_zero["raw_positive"].sum()),
+                          "near_zero": len(near_zero),
+                          "in_bottom_tiers_raw_ci": int((~useless_raw).sum()),
+                          "clearly_effective": len(clear),
+                          "clearly_effective_positive": int(
+                              (clear["evidence"] == "positive").sum()),
+                          "clearly_effective_positive_raw_ci": int(clear["raw_positive"].sum()),
+                          "clearly_effective_negative": int(
+                              (clear["evidence"] == "negative").sum()),
+                          "effective_positive": int((good["evidence"] == "positive").sum()),
                           "mean_effect": float(df["effect"].mean()),
                           "centres_with_a_miss": int((~df.groupby("seed")["includes_zero"]
                                                       .all()).sum()),

@@ -161,10 +161,51 @@ def model_rows(payload: dict, labels: Labels = NO_LABELS) -> list[dict]:
 
 # -- item effectiveness ------------------------------------------------------------------
 
+# The list's evidence tiers (recommender.retention.effectiveness.rank_by_evidence), as the
+# page heads them; suppressed items follow in a group of their own.
+EVIDENCE = {
+    "positive": ("Measurable benefit",
+                 "The 95% interval is above 0 and q < 0.05, so the benefit holds after "
+                 "allowing for the number of items tested. Best shrunk estimate first."),
+    "none": ("No measurable effect",
+             "The interval includes 0, or q is 0.05 or more: each may help a little or not "
+             "at all, and their order among themselves is mostly noise, so none is ranked "
+             "above an item with a measurable benefit, whatever its estimate."),
+    "negative": ("Measurable harm",
+                 "The interval is below 0 (q < 0.05): agents' performance fell after these "
+                 "compared with matched agents who had not taken them."),
+}
+
+
+def item_evidence(item: dict) -> str | None:
+    """The item's tier; a report cached before the tiers existed has the same decision in
+    `no_measurable_effect`."""
+    if item.get("suppressed"):
+        return None
+    if item.get("evidence"):
+        return item["evidence"]
+    if item.get("no_measurable_effect", True) or item.get("effect") is None:
+        return "none"
+    return "positive" if item["effect"] > 0 else "negative"
+
+
+def item_tiers(payload: dict) -> list[dict]:
+    """The items grouped by tier in the tiers' order (each keeps the report's order inside
+    it), then the suppressed ones; empty tiers left out."""
+    items = payload.get("items") or []
+    groups = [{"evidence": key, "heading": heading, "note": note,
+               "items": [i for i in items if item_evidence(i) == key]}
+              for key, (heading, note) in EVIDENCE.items()]
+    groups.append({"evidence": None, "heading": "Too few agents to estimate",
+                   "note": SUPPRESSED.format(n=min_group(payload)).capitalize() + ".",
+                   "items": [i for i in items if item_evidence(i) is None]})
+    return [g for g in groups if g["items"]]
+
+
 def item_rows(payload: dict, labels: Labels = NO_LABELS) -> list[dict]:
     n = min_group(payload)
     rows: list[dict] = []
-    for item in payload.get("items") or []:
+    for item in (i for tier in item_tiers(payload) for i in tier["items"]):
         base = {"item_code": item.get("item_code"), "title": item.get("title"),
                 "n_treated": item.get("n_treated")}
         if item.get("suppressed"):
@@ -172,7 +213,8 @@ def item_rows(payload: dict, labels: Labels = NO_LABELS) -> list[dict]:
                          "note": SUPPRESSED.format(n=n)})
             continue
         arrangement, tenure = item.get("by_work_arrangement") or {}, item.get("by_tenure") or {}
-        rows.append({**base, "outcome": "composite", "suppressed": False, **_effect(item),
+        rows.append({**base, "outcome": "composite", "evidence": item_evidence(item),
+                     "suppressed": False, **_effect(item),
                      "q_value": item.get("q_value"),
                      "shrunk_effect": item.get("shrunk_effect"),
                      "shrunk_ci_low": item.get("shrunk_ci_low"),
@@ -257,8 +299,8 @@ SECTIONS: dict[str, Section] = {s.slug: s for s in (
     Section("attrition-model", "Attrition model quality",
             ("kind", "name", "value", "n", "mean_predicted", "observed_rate"), model_rows),
     Section("items", "Item effectiveness",
-            ("item_code", "title", "n_treated", "outcome", "subgroup", "effect", "ci_low",
-             "ci_high", "p_value", "q_value", "shrunk_effect", "shrunk_ci_low",
+            ("item_code", "title", "n_treated", "outcome", "subgroup", "evidence", "effect",
+             "ci_low", "ci_high", "p_value", "q_value", "shrunk_effect", "shrunk_ci_low",
              "shrunk_ci_high", "no_measurable_effect", "differs_by_work_arrangement",
              "differs_by_tenure", "suppressed", "note"), item_rows),
     Section("coaches", "Coaches",
@@ -375,8 +417,8 @@ def reliability_chart(payload: dict) -> dict | None:
 
 
 def item_chart(payload: dict) -> dict | None:
-    shown = [i for i in payload.get("items") or [] if not i.get("suppressed")
-             and i.get("effect") is not None]
+    shown = [i for tier in item_tiers(payload) for i in tier["items"]
+             if not i.get("suppressed") and i.get("effect") is not None]
     if not shown:
         return None
     return _interval_chart([i["item_code"] for i in shown], [i["effect"] for i in shown],
@@ -428,7 +470,8 @@ def report_page(payload: dict) -> dict:
     """Everything the report page shows, from the cached payload."""
     n = min_group(payload)
     labels = report_labels(payload)
-    items = payload.get("items") or []
+    tiers = item_tiers(payload)
+    items = [i for tier in tiers for i in tier["items"]]  # the order of the page's table
     metrics = sorted({m for i in items for m in (i.get("metrics") or {})})
     coaches = coach_rows(payload, labels)
     roi = roi_rows(payload, labels)
@@ -446,7 +489,7 @@ def report_page(payload: dict) -> dict:
         "incidence": incidence_table((payload.get("survival") or {}).get(
             "cumulative_incidence") or {}),
         "model": _model_view(payload.get("attrition_model") or {}),
-        "items": items, "item_metrics": metrics,
+        "items": items, "item_tiers": tiers, "item_metrics": metrics,
         "item_metric_rows": [{"item": i, "cells": [(i.get("metrics") or {}).get(m)
                                                    for m in metrics]}
                              for i in items if not i.get("suppressed")],

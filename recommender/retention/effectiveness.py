@@ -11,8 +11,10 @@ matching on the pre-trajectory. Matches are never exact, and the gap left matter
 where assignment follows a dip (the rebound) or tenure (the learning curve), so each
 difference is bias-corrected by a within-week regression of the change on the matched
 covariates (Abadie & Imbens 2011).
-Items: Benjamini–Hochberg q-values across items. Coaches: empirical-Bayes shrinkage
-toward the mean of coaches, since most coaches have few coachees.
+Items: Benjamini–Hochberg q-values across items, listed in evidence tiers (measurably
+positive, no measurable effect, measurably negative) and by shrunk estimate inside each.
+Coaches: empirical-Bayes shrinkage toward the mean of coaches, since most coaches have few
+coachees.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ USUAL_WEEKS = 8  # the weeks before the pre-window: the agent's usual level
 TENURE_BANDS = (8, 13, 26, 52)  # weeks
 BAND_PENALTY = 100.0
 MIN_FIT_ROWS = 50  # fewer control agent-weeks than this: no regression adjustment
+EVIDENCE_TIERS = ("positive", "none", "negative")  # the effectiveness list's order
 
 
 def _window_means(m: np.ndarray):
@@ -299,7 +302,8 @@ def _events_with_cols(panel: Panel, ev: pd.DataFrame) -> pd.DataFrame:
 
 def item_effects(ds: Dataset, *, panel: Panel | None = None, matcher: Matcher | None = None,
                  include_coaching: bool = True) -> list[dict]:
-    """One record per item, best first; coaching sessions count for their topic item."""
+    """One record per item in evidence tiers (see rank_by_evidence); coaching sessions
+    count for their topic item."""
     panel = panel or build_panel(ds)
     ev = development_events(ds)
     if ev.empty:
@@ -333,9 +337,7 @@ def item_effects(ds: Dataset, *, panel: Panel | None = None, matcher: Matcher | 
                            if camp.sum() >= MIN_GROUP else {"n": int(camp.sum()), "effect": None})
         out.append(rec)
     shown = [r for r in out if not r["suppressed"]]
-    for r, q in zip(shown, bh_qvalues([r["p_value"] for r in shown]), strict=True):
-        r["q_value"] = q
-        r["no_measurable_effect"] = bool(r["ci_low"] <= 0 <= r["ci_high"] or q >= 0.05)
+    add_evidence(shown)
     for key in ("by_work_arrangement", "by_tenure"):
         ps = [r[key]["p_value"] for r in shown if r[key]["p_value"] is not None]
         qs = iter(bh_qvalues(ps))
@@ -343,8 +345,34 @@ def item_effects(ds: Dataset, *, panel: Panel | None = None, matcher: Matcher | 
             if r[key]["p_value"] is not None:
                 r[key]["q_value"] = next(qs)
                 r[key]["differs"] = bool(r[key]["q_value"] < 0.05)
-    # ranked by the shrunk estimate, so a rare item's lucky few do not top the list
-    return shrink(out)
+    return rank_by_evidence(shrink(out))
+
+
+def add_evidence(records: list[dict]) -> None:
+    """BH q-values across the (unsuppressed) items and the decision read from them:
+    `no_measurable_effect` when the interval includes 0 or q >= 0.05, else `evidence`
+    "positive" or "negative" by the sign of the estimate. Deciding on q rather than on
+    each item's own interval keeps the expected share of items in those two tiers that
+    are there by chance near 1 in 20 however many items the report tests."""
+    for r, q in zip(records, bh_qvalues([r["p_value"] for r in records]), strict=True):
+        r["q_value"] = q
+        r["no_measurable_effect"] = bool(r["ci_low"] <= 0 <= r["ci_high"] or q >= 0.05)
+        r["evidence"] = ("none" if r["no_measurable_effect"]
+                         else "positive" if r["effect"] > 0 else "negative")
+
+
+def rank_by_evidence(records: list[dict]) -> list[dict]:
+    """Measurably positive items first, then those with no measurable effect, then the
+    measurably harmful ones, suppressed items last; by shrunk estimate inside each tier.
+
+    Among items whose effects cannot be told from 0 the order of their estimates is
+    mostly noise, so no such item is ranked above one with a measurable benefit however
+    high its estimate; the shrunk estimate inside a tier keeps a rare item's lucky few
+    from topping it."""
+    def key(r: dict) -> tuple:
+        tier = EVIDENCE_TIERS.index(r["evidence"]) if "evidence" in r else len(EVIDENCE_TIERS)
+        return r["suppressed"], tier, -(r.get("shrunk_effect") or 0.0)
+    return sorted(records, key=key)
 
 
 def coach_effects(ds: Dataset, *, panel: Panel | None = None,

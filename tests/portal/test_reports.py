@@ -122,6 +122,63 @@ def test_groups_under_five_are_suppressed_on_the_page(ld, payload):
         "</section>")[0]
 
 
+def _with_harm_and_a_lucky_guess(payload: dict) -> dict:
+    """The real report plus an item with a measurably negative effect and one whose high
+    estimate is not measurable, where recommender.retention would list them."""
+    p = copy.deepcopy(payload)
+    lucky = {"item_code": "LUCKY", "title": "Lucky", "n_treated": 6, "suppressed": False,
+             "effect": 0.9, "ci_low": -0.1, "ci_high": 1.9, "p_value": 0.08, "q_value": 0.16,
+             "shrunk_effect": 0.5, "shrunk_ci_low": -0.2, "shrunk_ci_high": 1.2,
+             "no_measurable_effect": True, "evidence": "none"}
+    harm = {**lucky, "item_code": "HARM", "title": "Harm", "n_treated": 40, "effect": -0.2,
+            "ci_low": -0.3, "ci_high": -0.1, "p_value": 0.0001, "q_value": 0.001,
+            "shrunk_effect": -0.15, "no_measurable_effect": False, "evidence": "negative"}
+    shown = [i for i in p["items"] if not i["suppressed"]]
+    first_none = next(k for k, i in enumerate(shown) if i["evidence"] == "none")
+    p["items"] = (shown[:first_none] + [lucky] + shown[first_none:] + [harm]
+                  + [i for i in p["items"] if i["suppressed"]])
+    return p
+
+
+def _tier_order(payload: dict) -> list[tuple[str, str]]:
+    return [(i["item_code"], i.get("evidence") or "suppressed") for i in payload["items"]]
+
+
+def test_items_are_shown_under_their_evidence_tier_in_page_and_csv(ld, payload):
+    p = _with_harm_and_a_lucky_guess(payload)
+    _cache(p)
+    html = ld.get(reverse("reports")).content.decode()
+    section = html.split('id="items"')[1].split("</section>")[0]
+    bodies = re.findall(r'<tbody class="tier" data-evidence="(\w+)">(.*?)</tbody>', section, re.S)
+    assert [b[0] for b in bodies] == ["positive", "none", "negative", "suppressed"]
+    headings = [re.search(r'scope="rowgroup"[^>]*>([^<(]+)', b[1]).group(1).strip()
+                for b in bodies]
+    assert headings == ["Measurable benefit", "No measurable effect", "Measurable harm",
+                        "Too few agents to estimate"]
+    rows = r'<th scope="row">([^<]*?)(?: <span class="muted">([^<]+)</span>)?</th>'
+    on_page = [(code or title, tier) for tier, body in bodies
+               for title, code in re.findall(rows, body)]
+    assert on_page == _tier_order(p)
+    assert on_page[:3] == [("GOOD2", "positive"), ("GOOD1", "positive"), ("LUCKY", "none")]
+    assert on_page[-2:] == [("HARM", "negative"), ("RARE1", "suppressed")]
+    composite = [r for r in _csv(ld, "items") if r["outcome"] == "composite" and not r["subgroup"]]
+    assert [(r["item_code"], r["evidence"] or "suppressed") for r in composite] == on_page
+    assert _json_scripts(html)["chart-items"]["labels"] == [
+        c for c, t in on_page if t != "suppressed"]
+
+
+def test_a_report_cached_before_the_tiers_is_shown_in_tiers(ld, payload):
+    p = _with_harm_and_a_lucky_guess(payload)
+    expected = _tier_order(p)
+    for i in p["items"]:
+        i.pop("evidence", None)
+    p["items"].sort(key=lambda i: -(i.get("shrunk_effect") or 0))  # the old order
+    assert p["items"][0]["item_code"] == "LUCKY"
+    _cache(p)
+    composite = [r for r in _csv(ld, "items") if r["outcome"] == "composite" and not r["subgroup"]]
+    assert [(r["item_code"], r["evidence"] or "suppressed") for r in composite] == expected
+
+
 def test_groups_under_five_are_suppressed_in_the_csv(ld, payload):
     _cache(payload)
     tiny = [r for r in _csv(ld, "survival") if r["group"] == "TINY"]

@@ -28,6 +28,14 @@ def test_report_has_the_documented_shape_and_is_plain_json(report):
     assert {"programmes", "assumptions", "separations_avoided"} <= set(report["roi"])
     km = report["survival"]["kaplan_meier"]
     assert set(km) == {"work_arrangement", "employment_type", "team_code", "hire_cohort"}
+    tiers = [i.get("evidence", "suppressed") for i in report["items"]]
+    order = ["positive", "none", "negative", "suppressed"]
+    assert set(tiers) <= set(order) and tiers == sorted(tiers, key=order.index)
+    assert "positive" in tiers and "none" in tiers
+    for i in report["items"]:
+        assert ("evidence" in i) == (not i["suppressed"])
+        if not i["suppressed"]:
+            assert (i["evidence"] == "none") == i["no_measurable_effect"]
 
 
 def test_every_group_under_five_agents_is_suppressed(report):
