@@ -317,9 +317,9 @@ def drivers(model: RiskModel, x: pd.DataFrame, top: int = 3) -> list[list[str]]:
 class Suggestion:
     """A concrete development step for one agent, read by the caller from current data:
     their top recommendation (`source="recommendation"`: the gain model's expected change
-    if there was a model, and the role it is on their path to) or the item with the best
-    measurable benefit in the effectiveness report (`source="effectiveness"`: its
-    measured change in the composite)."""
+    if there was a model, and the role it is on their path to) or the best-ranked item
+    with a measurable benefit in the effectiveness report that they have not done
+    (`source="effectiveness"`: its measured change in the composite)."""
 
     title: str
     source: str
