@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -296,13 +297,23 @@ def _team_item_qa_median(ctx: Context, team: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(per_agent).groupby(team).median()
 
 
+PATH_NOTE = "Targets {covered} of {missing} missing skills for {role}."
+_PATH_NOTE_ROLE = re.compile(r"^Targets \d+ of \d+ missing skills for (?P<role>.+?)\.?$")
+
+
+def path_note_role(note: str) -> str | None:
+    """The role a stored `path_note` names (None for an empty or unrecognised note)."""
+    match = _PATH_NOTE_ROLE.match(note or "")
+    return match["role"] if match else None
+
+
 def _frame(ctx: Context, sa, si, rank, score, gain, low, high, text, covered, n_missing,
            prop, explored, week) -> pd.DataFrame:
     cov = covered[sa, si]
     miss = n_missing[sa]
     nxt = ctx.skill.next_role[sa]
     names = ctx.panel.roles.role_names
-    notes = [f"Targets {int(c)} of {int(m)} missing skills for {names[r]}."
+    notes = [PATH_NOTE.format(covered=int(c), missing=int(m), role=names[r])
              if c > 0 and r >= 0 else "" for c, m, r in zip(cov, miss, nxt, strict=True)]
     out = pd.DataFrame({
         "employee_id": ctx.agent_ids[sa], "rank": rank + 1,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils import timezone
 
 from lnd import conf
@@ -25,6 +25,8 @@ from lnd.models import (
     ModelVersion,
     Pilot,
     PilotMember,
+    Recommendation,
+    RecommendationFeedback,
     ReportCache,
     RiskRun,
     RiskScore,
@@ -36,10 +38,12 @@ from lnd.services import registry
 from lnd.services.jobs import Progress
 from lnd.services.ml_io import dataset_from_db, default_as_of
 from lnd.services.ml_jobs import decision_add_fairness, library_versions
+from recommender.api import path_note_role
 from recommender.fairness import Rule
 from recommender.json_safe import json_safe
 from recommender.retention import (
     RiskModel,
+    Suggestion,
     analyse_pilot,
     assign_pilot,
     attrition_model,
@@ -108,7 +112,7 @@ def risk_score(*, as_of: date | None = None, job=None, progress: Progress = _qui
     progress(0.1, "Reading history")
     ds = dataset_from_db(as_of=as_of)
     progress(0.4, "Scoring attrition risk")
-    scored = score_agents(ds, model)
+    scored = score_agents(ds, model, suggestions=risk_suggestions())
     employees = dict(Employee.objects.values_list("employee_id", "pk"))
     with transaction.atomic():
         run = RiskRun.objects.create(model_version=active, job=job, as_of=ds.as_of.date())
@@ -124,6 +128,56 @@ def risk_score(*, as_of: date | None = None, job=None, progress: Progress = _qui
         RiskRun.objects.filter(pk=run.pk).update(is_current=True)
     run.refresh_from_db()
     return run
+
+
+def risk_suggestions() -> dict[str, Suggestion]:
+    """employee_id -> the concrete step a high-risk agent's suggested action names: their
+    top current recommendation (the first not explored, if any; never one they dismissed),
+    else the best measurably positive active item of the latest cached retention report
+    that they have not completed. Agents with neither are left out (the generic sentence).
+
+    Five reads however many agents: current recommendations; the latest report; its
+    positive items that are active; completions of those items; active employees. The
+    report is only read, never computed here: that takes minutes (`retention_report_build`
+    caches it)."""
+    dismissed = RecommendationFeedback.objects.filter(
+        recommendation=OuterRef("pk"), action=RecommendationFeedback.Action.DISMISSED)
+    out: dict[str, Suggestion] = {}
+    for employee_id, title, gain, on_path, note in (
+            Recommendation.objects.filter(run__is_current=True).exclude(Exists(dismissed))
+            .order_by("employee_id", "explored", "rank")
+            .values_list("employee__employee_id", "item__title", "expected_gain", "on_path",
+                         "path_note")):
+        out.setdefault(employee_id, Suggestion(
+            title=title, source="recommendation", expected_gain=gain,
+            path_role=path_note_role(note) if on_path else None))
+    best = _measurably_positive_items()
+    if not best:
+        return out
+    done: dict[str, set[str]] = {}
+    for employee_id, code in Completion.objects.filter(item__code__in=best).values_list(
+            "employee__employee_id", "item__code"):
+        done.setdefault(employee_id, set()).add(code)
+    for employee_id in Employee.objects.filter(status=Employee.Status.ACTIVE).values_list(
+            "employee_id", flat=True):
+        fresh = [s for code, s in best.items() if code not in done.get(employee_id, set())]
+        if employee_id not in out and fresh:
+            out[employee_id] = fresh[0]
+    return out
+
+
+def _measurably_positive_items() -> dict[str, Suggestion]:
+    """item code -> suggestion, best first (the report's order), for the active items with
+    a measurable benefit in the latest cached retention report. The quoted figure is the
+    measured effect, the one that was tested (the shrunk one only orders the list)."""
+    report = ReportCache.objects.filter(kind="retention").order_by("-created_at", "-pk").first()
+    items = [r for r in ((report.payload.get("items") or []) if report else [])
+             if r.get("evidence") == "positive" and not r.get("suppressed")]
+    titles = dict(LearningItem.objects.filter(  # today's title; inactive items left out
+        code__in=[r["item_code"] for r in items], active=True).values_list("code", "title"))
+    return {r["item_code"]: Suggestion(title=titles[r["item_code"]], source="effectiveness",
+                                       effect=float(r["effect"]))
+            for r in items if r["item_code"] in titles}
 
 
 # -- the retention report --------------------------------------------------------------

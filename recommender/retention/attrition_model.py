@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -312,9 +313,58 @@ def drivers(model: RiskModel, x: pd.DataFrame, top: int = 3) -> list[list[str]]:
     return out
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A concrete development step for one agent, read by the caller from current data:
+    their top recommendation (`source="recommendation"`: the gain model's expected change
+    if there was a model, and the role it is on their path to) or the best-ranked item
+    with a measurable benefit in the effectiveness report that they have not done
+    (`source="effectiveness"`: its measured change in the composite)."""
+
+    title: str
+    source: str
+    expected_gain: float | None = None
+    path_role: str | None = None
+    effect: float | None = None
+
+
+GENERIC_ACTION = ("Suggested action: agree a development step in the next two weeks{example}; "
+                  "recent development goes with lower leaving in this centre's data.")
+# RiskScore.suggested_action holds 300 characters; with these caps every sentence fits.
+TITLE_CHARS, ROLE_CHARS = 80, 50
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[:n - 1].rstrip() + "…"
+
+
+def suggestion_sentence(s: Suggestion | None, *, suggested_item: str | None = None) -> str:
+    """The suggested action for a high-risk agent: what to start and why, in the words
+    the portal uses for gains ("expected change in performance score", 8 weeks)."""
+    if s is None:
+        return GENERIC_ACTION.format(
+            example=f" (for example {suggested_item})" if suggested_item else "")
+    start = f"Suggested action: start “{_clip(s.title, TITLE_CHARS)}” this week. "
+    if s.source == "recommendation":
+        why = ("It is their top recommendation ("
+               + (f"expected change in performance score {s.expected_gain:+.2f} over the "
+                  "next 8 weeks)" if s.expected_gain is not None
+                  else "ranked by their skill gaps; no gain estimate yet)"))
+        path = f" and on their path to {_clip(s.path_role, ROLE_CHARS)}" if s.path_role else ""
+        return f"{start}{why}{path}."
+    return (f"{start}It has a measured benefit in this centre's data (change in "
+            f"performance score {s.effect:+.2f} over the 8 weeks after, against matched "
+            "agents).")
+
+
 def score_agents(ds: Dataset, model: RiskModel | None = None, *, panel: Panel | None = None,
-                 suggested_item: str | None = None, high_risk_factor: float = 2.0) -> pd.DataFrame:
-    """risk_90d and drivers for every agent active at the as-of week."""
+                 suggestions: Mapping[str, Suggestion] | None = None,
+                 suggested_item: str | None = None, high_risk_factor: float = 2.0
+                 ) -> pd.DataFrame:
+    """risk_90d and drivers for every agent active at the as-of week. A high-risk agent's
+    drivers end with a suggested action: their entry in `suggestions` (employee_id ->
+    Suggestion), else the generic sentence (naming `suggested_item` as an example)."""
     panel = panel or build_panel(ds)
     model = model or RiskModel().fit(ds, panel=panel)
     cube = feature_cube(ds, panel)
@@ -324,10 +374,10 @@ def score_agents(ds: Dataset, model: RiskModel | None = None, *, panel: Panel | 
     risk = model.predict_proba(snap)
     texts = drivers(model, snap)
     high = risk >= high_risk_factor * (model.base_rate_ or 0.1)
-    action = ("Suggested action: agree a development step in the next two weeks"
-              + (f" (for example {suggested_item})" if suggested_item else "")
-              + "; recent development goes with lower leaving in this centre's data.")
+    suggestions = suggestions or {}
+    ids = snap["employee_id"].to_numpy()
     for i in np.nonzero(high)[0]:
+        action = suggestion_sentence(suggestions.get(ids[i]), suggested_item=suggested_item)
         texts[i] = [*texts[i], action]
     return pd.DataFrame({"employee_id": snap["employee_id"], "risk_90d": risk,
                          "drivers": texts, "model_version": MODEL_VERSION})

@@ -2,6 +2,7 @@
 the cached report's JSON shape, and a randomised pilot."""
 
 import csv
+import functools
 import io
 import json
 from pathlib import Path
@@ -9,7 +10,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from lnd.models import Assignment, Completion, ModelVersion, ReportCache, RiskRun, User
+from lnd.models import (
+    Assignment,
+    Completion,
+    Employee,
+    LearningItem,
+    ModelVersion,
+    Recommendation,
+    RecommendationRun,
+    ReportCache,
+    RiskRun,
+    User,
+)
 from lnd.services import retention
 from lnd.services.exports import RISK_COLUMNS
 from tests import factories as f
@@ -35,21 +47,38 @@ def _run(*args) -> str:
     return out.getvalue()
 
 
-def test_risk_model_is_registered_gated_scored_and_exported(imported, tmp_path):
+def test_risk_model_is_registered_gated_scored_and_exported(imported, tmp_path,
+                                                             monkeypatch):
     _run("train", "--kind", "risk")
     version = ModelVersion.objects.get(kind="risk")
     assert version.decision and len(version.artifact_sha256) == 64
     assert {"roc_auc", "pr_auc", "base_rate", "brier"} <= set(version.metrics)
     if version.status != "active":  # the gate spoke; scoring still needs a model
         retention.registry.model_activate(version=version, decision="test")
+    item = LearningItem.objects.filter(active=True).first()
+    recs = RecommendationRun.objects.create(as_of=version.as_of, status="complete",
+                                            is_current=True)
+    Recommendation.objects.bulk_create(
+        Recommendation(run=recs, employee=e, item=item, rank=1, score=1.0, expected_gain=0.04)
+        for e in Employee.objects.filter(status="active"))
+    # this small centre has no agent at 2 x the base rate: lower the bar so some get one
+    monkeypatch.setattr(retention, "score_agents",
+                        functools.partial(retention.score_agents, high_risk_factor=1.0))
     _run("score_risk")
     run = RiskRun.objects.get(is_current=True)
     assert run.scores.count() > 40
+    actions = set(run.scores.exclude(suggested_action="").values_list("suggested_action",
+                                                                       flat=True))
+    assert actions == {f"Suggested action: start “{item.title}” this week. It is their top "
+                       "recommendation (expected change in performance score +0.04 over the "
+                       "next 8 weeks)."}
+    assert 0 < run.scores.exclude(suggested_action="").count() < run.scores.count()
     assert all(0 <= s <= 1 for s in run.scores.values_list("risk_90d", flat=True))
     out = tmp_path / "risk.csv"
     call_command("export_risk", str(out), stderr=io.StringIO())
     rows = list(csv.DictReader(out.open()))
     assert list(rows[0]) == RISK_COLUMNS and len(rows) == run.scores.count()
+    assert any(f"Suggested action: start “{item.title}”" in r["drivers"] for r in rows)
     drivers = " ".join(r["drivers"] for r in rows).lower()
     assert "pulse" not in drivers and "wellbeing" not in drivers and "enps" not in drivers
 

@@ -7,10 +7,12 @@ import pytest
 
 from recommender.retention.attrition_model import (
     RiskModel,
+    Suggestion,
     evaluate,
     feature_cube,
     score_agents,
     snapshots,
+    suggestion_sentence,
 )
 from recommender.retention.panel import build_panel
 from tests.recommender.test_retention_fixtures import make_centre, sim_centre
@@ -72,6 +74,65 @@ def test_scores_every_active_agent_with_drivers_that_never_reveal_pulse(centre):
         assert word not in text
     high = scores[scores["risk_90d"] >= 2 * model.base_rate_]
     assert all(any("Suggested action" in s for s in d) for d in high["drivers"])
+
+
+def _actions(scores) -> dict[str, list[str]]:
+    return {e: [s for s in d if s.startswith("Suggested action")]
+            for e, d in zip(scores["employee_id"], scores["drivers"], strict=True)}
+
+
+def test_high_risk_agents_get_their_own_suggestion_and_low_risk_agents_none(centre):
+    ds, panel, model = centre
+    everyone = score_agents(ds, model, panel=panel)
+    high = set(everyone.loc[everyone["risk_90d"] >= 2 * model.base_rate_, "employee_id"])
+    low = set(everyone["employee_id"]) - high
+    assert high and low  # the fixture has both, or this test proves nothing
+    own = {e: Suggestion(title=f"Course for {e}", source="recommendation", expected_gain=0.04)
+           for e in everyone["employee_id"]}
+    actions = _actions(score_agents(ds, model, panel=panel, suggestions=own))
+    for e in high:
+        assert actions[e] == [suggestion_sentence(own[e])]
+        assert f"“Course for {e}”" in actions[e][0]
+    assert all(actions[e] == [] for e in low)
+
+
+def test_a_high_risk_agent_without_a_suggestion_gets_the_generic_sentence(centre):
+    ds, panel, model = centre
+    actions = _actions(score_agents(ds, model, panel=panel, suggestions={}))
+    given = [a for a in actions.values() if a]
+    assert given and all(a == [suggestion_sentence(None)] for a in given)
+    assert given[0][0].startswith("Suggested action: agree a development step")
+
+
+def test_a_recommendation_suggestion_names_the_item_gain_and_path():
+    text = suggestion_sentence(Suggestion(
+        title="Handling angry callers (simulation)", source="recommendation",
+        expected_gain=0.0412, path_role="Team lead"))
+    assert text == ("Suggested action: start “Handling angry callers (simulation)” this week. "
+                    "It is their top recommendation (expected change in performance score "
+                    "+0.04 over the next 8 weeks) and on their path to Team lead.")
+    off_path = suggestion_sentence(Suggestion(title="X", source="recommendation",
+                                              expected_gain=-0.01))
+    assert off_path.endswith("score -0.01 over the next 8 weeks).")
+    no_model = suggestion_sentence(Suggestion(title="X", source="recommendation"))
+    assert "ranked by their skill gaps; no gain estimate yet" in no_model
+
+
+def test_an_effectiveness_suggestion_quotes_the_measured_change():
+    text = suggestion_sentence(Suggestion(title="Calm calls", source="effectiveness",
+                                          effect=0.052))
+    assert text == ("Suggested action: start “Calm calls” this week. It has a measured "
+                    "benefit in this centre's data (change in performance score +0.05 over "
+                    "the 8 weeks after, against matched agents).")
+
+
+def test_a_suggestion_fits_the_stored_field_however_long_the_names():
+    long = Suggestion(title="T" * 300, source="recommendation", expected_gain=-0.123,
+                      path_role="R" * 200)
+    text = suggestion_sentence(long)
+    assert len(text) <= 300 and "…" in text and text.endswith("….")
+    assert len(suggestion_sentence(Suggestion(title="T" * 300, source="effectiveness",
+                                              effect=1.5))) <= 300
 
 
 def test_unfitted_model_refuses_to_predict():
