@@ -129,6 +129,16 @@ def test_lead_sees_agent_detail_and_the_read_is_logged(client, w):
     assert not RecommendationFeedback.objects.filter(action="shown").exists()
 
 
+def test_agent_detail_shows_the_suggested_action_once_as_it_is_worded(client, w):
+    from lnd.models import RiskScore
+
+    action = "Suggested action: start \u201cEmpathy lab\u201d this week."
+    RiskScore.objects.filter(employee=w.a1).update(suggested_action=action)
+    url = reverse("agent_detail", kwargs={"employee_id": w.a1.employee_id})
+    html = _login(client, w, "lead").get(url).content.decode()
+    assert "Suggested action: start" in html and html.count("Suggested") == 1
+
+
 def test_works_council_site_hides_individual_performance_and_risk(client, w):
     site = Site.objects.create(name="Council", hide_individual_views=True)
     w.team_a.site = site
