@@ -37,9 +37,19 @@ OPEN = [Assignment.Status.ASSIGNED, Assignment.Status.IN_PROGRESS]
 SORTS = {"name", "kpi_change", "last_coaching", "open_recs", "overdue", "risk"}
 
 
+@dataclass(frozen=True)
+class Member:
+    """What the team table shows of an agent, read as values: 50 model instances, each
+    with its team, site and role, cost more CPU than the query that reads them."""
+    pk: int
+    employee_id: str
+    name: str
+    role_name: str | None
+
+
 @dataclass
 class AgentRow:
-    employee: Employee
+    employee: Member
     hidden: bool  # the site's works council hides individual performance and risk
     kpi_values: list[float]
     last_coaching: date | None
@@ -105,27 +115,38 @@ def headline_metric() -> Metric | None:
     return Metric.objects.order_by("-weight", "code").first()
 
 
+@dataclass
+class TeamOverview:
+    rows: list[AgentRow]
+    # Coaching needs waiting in the whole team (the coaching queue's length), counted with
+    # the open recommendations; None when a search narrowed the rows.
+    queue_count: int | None
+
+
 def team_overview(user: User, *, metric: Metric | None, query: str = "", sort: str = "name",
-                  at_risk_only: bool = False) -> list[AgentRow]:
-    members = team_members(user).select_related("team__site", "role").annotate(
-        last_coaching=Max("coaching_sessions__held_on"))
+                  at_risk_only: bool = False) -> TeamOverview:
+    members = team_members(user).order_by("pk").values(
+        "pk", "employee_id", "name", "role__name", "team__site__hide_individual_views",
+    ).annotate(last_coaching=Max("coaching_sessions__held_on"))
     if query:
         members = members.filter(Q(name__icontains=query) | Q(employee_id__icontains=query))
     members = list(members)
-    ids = [e.pk for e in members]
+    ids = [m["pk"] for m in members]
     kpis = _kpi_values(ids, metric)
-    open_recs = _open_recommendation_counts(ids)
+    open_recs, open_coaching = _open_recommendation_counts(ids)
     overdue = _overdue_required_counts(ids)
     risks = _risk_scores(ids)
     rows = []
-    for e in members:
-        hidden = bool(e.team and e.team.site and e.team.site.hide_individual_views)
-        rows.append(AgentRow(e, hidden, [] if hidden else kpis.get(e.pk, []), e.last_coaching,
-                             open_recs.get(e.pk, 0), overdue.get(e.pk, 0),
-                             None if hidden else risks.get(e.pk)))
+    for m in members:
+        pk, hidden = m["pk"], bool(m["team__site__hide_individual_views"])
+        rows.append(AgentRow(Member(pk, m["employee_id"], m["name"], m["role__name"]), hidden,
+                             [] if hidden else kpis.get(pk, []), m["last_coaching"],
+                             open_recs.get(pk, 0), overdue.get(pk, 0),
+                             None if hidden else risks.get(pk)))
     if at_risk_only:
         rows = [r for r in rows if r.risk and r.risk.risk_90d >= 0.5]
-    return _sorted(rows, sort, metric)
+    return TeamOverview(_sorted(rows, sort, metric),
+                        None if query else sum(open_coaching.values()))
 
 
 def _sorted(rows: list[AgentRow], sort: str, metric: Metric | None) -> list[AgentRow]:
@@ -161,12 +182,20 @@ def _kpi_values(ids: list[int], metric: Metric | None) -> dict[int, list[float]]
     return values
 
 
-def _open_recommendation_counts(ids: list[int]) -> dict[int, int]:
+def _open_recommendation_counts(ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Open recommendations per agent, all of them and the coaching needs among them (the
+    rows coaching_queue lists)."""
     handled = RecommendationFeedback.objects.filter(recommendation=OuterRef("pk"),
                                                     action__in=HANDLED)
-    return dict(Recommendation.objects.filter(run__is_current=True, employee_id__in=ids)
-                .exclude(Exists(handled)).values("employee_id")
-                .annotate(n=Count("pk")).values_list("employee_id", "n"))
+    counts = (Recommendation.objects.filter(run__is_current=True, employee_id__in=ids)
+              .exclude(Exists(handled)).values("employee_id")
+              .annotate(n=Count("pk"),
+                        coaching=Count("pk", filter=Q(item__kind=LearningItem.Kind.COACHING)))
+              .values_list("employee_id", "n", "coaching"))
+    everything, coaching = {}, {}
+    for employee_id, n, n_coaching in counts:
+        everything[employee_id], coaching[employee_id] = n, n_coaching
+    return everything, coaching
 
 
 def _overdue_required_counts(ids: list[int]) -> dict[int, int]:

@@ -27,9 +27,10 @@ SORT_OPTIONS = [("name", "Name"), ("-risk", "Highest risk"), ("kpi_change", "KPI
 def team_overview(request):
     metric = portal_team.headline_metric()
     sort = request.GET.get("sort", "name")
-    rows = portal_team.team_overview(
+    overview = portal_team.team_overview(
         request.user, metric=metric, query=request.GET.get("q", "").strip(), sort=sort,
         at_risk_only=request.GET.get("at_risk") == "1")
+    rows = overview.rows
     shown = [r.employee for r in rows if not r.hidden]
     governance.access_log_record_many(viewer=request.user, subjects=shown,
                                       what=("performance", "risk"), via=request.path)
@@ -40,7 +41,8 @@ def team_overview(request):
     if is_htmx(request):
         return render(request, "portal/_team_table.html", context)
     context["overdue_follow_ups"] = portal_team.overdue_follow_ups(request.user)
-    context["queue_count"] = portal_team.coaching_queue(request.user).count()
+    context["queue_count"] = overview.queue_count if overview.queue_count is not None \
+        else portal_team.coaching_queue(request.user).count()
     return render(request, "portal/team.html", context)
 
 

@@ -168,6 +168,39 @@ def test_team_overview_filters_and_sorts_as_an_htmx_partial(client, w):
     assert "No agents match" in html
 
 
+def test_team_overview_counts_the_coaching_queue_with_the_open_recommendations(client, w):
+    from lnd.selectors import portal_team
+
+    coaching = LearningItem.objects.create(code="coach-q", title="Coaching on pace",
+                                           kind="coaching", duration_minutes=30)
+    other = LearningItem.objects.create(code="course-q", title="Course on pace",
+                                        kind="course", duration_minutes=30)
+    run = w.recommendation.run
+    for rank, (employee, item) in enumerate([(w.a1, coaching), (w.a2, coaching),
+                                             (w.a2, other), (w.b1, coaching),
+                                             (w.leaver, coaching)], start=2):
+        Recommendation.objects.create(run=run, employee=employee, item=item, rank=rank,
+                                      score=0.1, expected_gain=0.1, gain_low=0, gain_high=0.2)
+    done = LearningItem.objects.create(code="coach-done", title="Coaching on tone",
+                                       kind="coaching", duration_minutes=30)
+    handled = Recommendation.objects.create(run=run, employee=w.a1, item=done, rank=9,
+                                            score=0.1, expected_gain=0.1, gain_low=0,
+                                            gain_high=0.2)
+    RecommendationFeedback.objects.create(recommendation=handled, employee=w.a1, item=done,
+                                          action="accepted")
+    lead = w.users["lead"]
+    queue = portal_team.coaching_queue(lead).count()
+    assert queue == 2  # a1's and a2's open coaching needs; not b1's, the leaver's, handled
+    for at_risk_only in (False, True):
+        overview = portal_team.team_overview(lead, metric=None, at_risk_only=at_risk_only)
+        assert overview.queue_count == queue
+    assert portal_team.team_overview(lead, metric=None, query=w.a2.name).queue_count is None
+    _login(client, w, "lead")
+    for params in ({}, {"q": w.a2.name}, {"at_risk": "1"}):
+        html = client.get(reverse("team_overview"), params).content.decode()
+        assert "</a>: 2 needs waiting." in html
+
+
 @pytest.mark.parametrize("n_agents", [3, 25])
 def test_team_overview_query_count_does_not_grow_with_the_team(
         client, w, django_assert_max_num_queries, n_agents):
@@ -177,9 +210,9 @@ def test_team_overview_query_count_does_not_grow_with_the_team(
         f.employee(team=w.team_a)
     _login(client, w, "lead")
     # session, user, headline metric, members (+last coaching), latest KPI week, KPI
-    # values, open recommendations, overdue items, risk scores, two access-log inserts
-    # (+ savepoints), risk run, overdue follow-ups, queue count
-    with django_assert_max_num_queries(17):
+    # values, open recommendations (+ coaching needs among them: the queue count), overdue
+    # items, risk scores, two access-log inserts (+ savepoints), risk run, overdue follow-ups
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("team_overview")).status_code == 200
 
 
