@@ -2,8 +2,10 @@
 
 Prints: train_recommender_s and report_retention_s (1,000 agents × 78 weeks),
 score_all_s (10,000 agents × 60 items: features from the database, predict, reasons for
-the top 5, write, switch) and score_vs_raw_predict_ratio (that time over the model's own
-predict on the same candidate matrix). Each is the median of BENCH_RUNS (default 3) runs.
+the top 5, write, switch) and score_vs_raw_predict_ratio (that time over LightGBM's
+Booster.predict of the effect model on the same candidate matrix), then what the
+model's lookup tables and LightGBM's own calls cost for the predict, the reasons'
+contributions and the intervals. Each is the median of BENCH_RUNS (default 3) runs.
 """
 
 from __future__ import annotations
@@ -63,32 +65,51 @@ def main() -> None:
     ctx = api._context(ds, model.standardiser_, config)
     a, i = ctx.ok.nonzero()
     x = api.candidate_matrix(ctx, model, a, i)
-    codes = __import__("numpy").asarray(ctx.items.codes, dtype=object)[i]
-    raw_s, _ = _django.median_time(lambda: model.predict_gain(x, codes), RUNS)
+    raw_s = _raw_predict_s(model, x)
     _django.figure("candidate_pairs", len(a), "rows")
     _django.figure("raw_predict_s", raw_s, "s")
     _django.figure("score_vs_raw_predict_ratio", score_s / raw_s, "ratio")
-    _lightgbm_floor(model, run, ctx, a, i, x, codes, raw_s)
+    _tables_vs_lightgbm(model, run, ctx, a, i, x, raw_s)
 
 
-def _lightgbm_floor(model, run, ctx, a, i, x, codes, raw_s: float) -> None:
-    """The LightGBM calls scoring cannot skip, on the rows the run shows: the
-    contributions its reasons are built from and the interval's bootstrap predicts,
-    next to the raw predict (what the rest of the pipeline has left under 4x)."""
+def _raw_predict_s(model, x) -> float:
+    """LightGBM's own Booster.predict of the effect model on the candidate matrix, in the
+    faster of row- and column-major layout (scoring builds it column-major)."""
     import numpy as np
 
+    return min(_django.median_time(lambda m=m: model.tau_.predict(m), RUNS)[0]
+               for m in (np.ascontiguousarray(x), np.asfortranarray(x)))
+
+
+def _tables_vs_lightgbm(model, run, ctx, a, i, x, raw_s: float) -> None:
+    """What scoring's LightGBM work costs through the model's lookup tables
+    (recommender/gain/tree_tables.py) and through LightGBM's own calls: the predict on
+    every candidate, and pred_contrib plus the interval's bootstrap predicts on the rows
+    the run shows (shown as ratios to the raw predict)."""
+    import numpy as np
+
+    codes = np.asarray(ctx.items.codes, dtype=object)[i]
     shown = set(run.recommendations.values_list("employee__employee_id", "item__code"))
     ids = np.asarray(ctx.agent_ids, dtype=object)[a]
     rows = np.flatnonzero([(e, c) in shown for e, c in zip(ids, codes, strict=True)])
-    xs = x[rows]
+    xs = np.ascontiguousarray(x[rows])
     gain = model.predict_gain(xs, codes[rows])
-    contrib_s, _ = _django.median_time(lambda: model.contributions(xs, codes[rows]), RUNS)
-    interval_s, _ = _django.median_time(lambda: model.interval(xs, gain), RUNS)
     _django.figure("shown_rows", len(rows), "rows")
-    _django.figure("contributions_vs_raw_predict_ratio", contrib_s / raw_s, "ratio")
-    _django.figure("interval_vs_raw_predict_ratio", interval_s / raw_s, "ratio")
-    _django.figure("lightgbm_required_vs_raw_predict_ratio",
-                   (raw_s + contrib_s + interval_s) / raw_s, "ratio")
+    tables = {
+        "predict": lambda: model.predict_gain(x, codes),
+        "contributions": lambda: model.contributions(xs, codes[rows]),
+        "interval": lambda: model.interval(xs, gain),
+    }
+    lightgbm = {
+        "contributions": lambda: model.tau_.predict(xs, pred_contrib=True),
+        "interval": lambda: [b.predict(xs) for b in model.boot_],
+    }
+    for name, fn in tables.items():
+        _django.figure(f"tables_{name}_vs_raw_predict_ratio",
+                       _django.median_time(fn, RUNS)[0] / raw_s, "ratio")
+    for name, fn in lightgbm.items():
+        _django.figure(f"lightgbm_{name}_vs_raw_predict_ratio",
+                       _django.median_time(fn, RUNS)[0] / raw_s, "ratio")
 
 
 def _add_items(path: Path, n: int) -> None:

@@ -223,10 +223,12 @@ def candidate_matrix(ctx: Context, model: GainModel, a: np.ndarray, i: np.ndarra
     names = model.state_names_
     state = ctx.state.reindex(columns=names).to_numpy(float)
     it = item_features(ctx.state, ctx.skill, a, i, ctx.items, ctx.count[a, i])
-    x = np.empty((len(a), len(names) + len(ITEM_FEATURES)))
-    # Gather into a temporary and copy: np.take with a strided `out` is ~7x slower.
-    x[:, : len(names)] = state.take(a, axis=0)
-    x[:, len(names):] = it[list(ITEM_FEATURES)].to_numpy(float)
+    # Column-major: the model's tables read the matrix a column at a time.
+    x = np.empty((len(a), len(names) + len(ITEM_FEATURES)), order="F")
+    for j in range(len(names)):
+        np.take(state[:, j], a, out=x[:, j])
+    for j, name in enumerate(ITEM_FEATURES, start=len(names)):
+        x[:, j] = it[name].to_numpy(float)
     return model.fill_prior(x, np.asarray(ctx.items.codes, dtype=object)[i])
 
 

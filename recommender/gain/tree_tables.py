@@ -56,14 +56,33 @@ class _Tree:
 
 
 class Columns:
-    """Rows' feature columns, contiguous, in the forms LightGBM's decisions read.
+    """Rows' feature columns in the forms LightGBM's decisions read, each made
+    contiguous the first time a split asks for it (trees read about half the features).
     Build once and pass to several ensembles scoring the same rows."""
 
     def __init__(self, x: np.ndarray) -> None:
-        self.raw = np.ascontiguousarray(np.asarray(x, dtype=float).T)
-        self.nan = np.isnan(self.raw)
-        self.filled = np.where(self.nan, 0.0, self.raw)  # NaN reads as 0 unless "NaN"
-        self.n = self.raw.shape[1]
+        self._x = np.asarray(x, dtype=float)
+        self.n = self._x.shape[0]
+        self._raw: dict[int, np.ndarray] = {}
+        self._nan: dict[int, np.ndarray] = {}
+        self._filled: dict[int, np.ndarray] = {}
+
+    def raw(self, f: int) -> np.ndarray:
+        if f not in self._raw:
+            self._raw[f] = np.ascontiguousarray(self._x[:, f])
+        return self._raw[f]
+
+    def nan(self, f: int) -> np.ndarray:
+        if f not in self._nan:
+            self._nan[f] = np.isnan(self.raw(f))
+        return self._nan[f]
+
+    def filled(self, f: int) -> np.ndarray:
+        """NaN read as 0, as LightGBM reads it unless the split's missing type is NaN."""
+        if f not in self._filled:
+            nan = self.nan(f)
+            self._filled[f] = np.where(nan, 0.0, self.raw(f)) if nan.any() else self.raw(f)
+        return self._filled[f]
 
 
 class TreeTables:
@@ -84,7 +103,10 @@ class TreeTables:
             return None
         trees = []
         for info in dump["tree_info"]:
-            root = _parse(info["tree_structure"])
+            try:
+                root = _parse(info["tree_structure"])
+            except _Unsupported:
+                return None
             splits = tuple(_walk(root))
             if len(splits) > MAX_SPLITS:
                 return None
@@ -110,9 +132,17 @@ class TreeTables:
         return out.T
 
 
+class _Unsupported(Exception):
+    """A tree these tables do not model (linear leaves, an unknown decision type)."""
+
+
 def _parse(node: dict) -> _Split | _Leaf:
     if "leaf_value" in node:
+        if "leaf_coeff" in node:  # linear_tree: the leaf's output depends on the row
+            raise _Unsupported
         return _Leaf(float(node["leaf_value"]), float(node.get("leaf_count", 0)))
+    if node["decision_type"] not in ("<=", "=="):
+        raise _Unsupported
     categorical = node["decision_type"] == "=="
     return _Split(
         feature=int(node["split_feature"]),
@@ -135,14 +165,14 @@ def _goes_left(split: _Split, cols: Columns) -> np.ndarray:
     f = split.feature
     if split.categories is not None:
         # static_cast<int> truncates; NaN and negative values always go right
-        iv = np.trunc(np.where(cols.nan[f], -1.0, cols.raw[f]))
+        iv = np.trunc(np.where(cols.nan(f), -1.0, cols.raw(f)))
         return (iv >= 0) & np.isin(iv, split.categories)
     if split.missing == "NaN":
-        left = cols.raw[f] <= split.threshold  # NaN compares false
-        return left | cols.nan[f] if split.default_left else left
-    left = cols.filled[f] <= split.threshold
+        left = cols.raw(f) <= split.threshold  # NaN compares false
+        return left | cols.nan(f) if split.default_left else left
+    left = cols.filled(f) <= split.threshold
     if split.missing == "Zero":
-        left = np.where(np.abs(cols.filled[f]) <= _ZERO, split.default_left, left)
+        left = np.where(np.abs(cols.filled(f)) <= _ZERO, split.default_left, left)
     return left
 
 

@@ -83,21 +83,26 @@ def toy_models():
 
 
 @pytest.mark.parametrize("learner", ["x", "s"])
-def test_gain_model_reasons_and_intervals_match_lightgbm(toy_models, learner):
+def test_gain_model_gains_reasons_and_intervals_match_lightgbm(toy_models, learner):
     ds, x_model, s_model = toy_models
     model = x_model if learner == "x" else s_model
     ctx = api._context(ds, model.standardiser_, api.RecommendConfig())
     a, i = np.nonzero(ctx.ok)
     x = api.candidate_matrix(ctx, model, a, i)
     codes = np.asarray(ctx.items.codes, dtype=object)[i]
-    fast = model.contributions(x, codes)
+    fast_gain = model.predict_gain(x, codes)
+    fast = (model.contributions(x, codes), *model.interval(x, fast_gain))
     model._tables_cache = (None, None)  # force LightGBM's own calls
     try:
-        slow = model.contributions(x, codes)
         gain = model.predict_gain(x, codes)
-        slow_interval = model.interval(x, gain)
+        slow = (model.contributions(x, codes), *model.interval(x, gain))
     finally:
         del model._tables_cache
-    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
-    for got, want in zip(model.interval(x, gain), slow_interval, strict=True):
+    np.testing.assert_allclose(fast_gain, gain, rtol=0, atol=1e-12)
+    for got, want in zip(fast, slow, strict=True):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12, equal_nan=True)
+
+
+def test_linear_trees_are_refused_so_callers_use_lightgbm():
+    booster, _ = _booster({"num_leaves": 4, "max_depth": 2, "linear_tree": True})
+    assert TreeTables.from_booster(booster) is None
