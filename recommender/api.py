@@ -44,9 +44,12 @@ MANDATORY_COLUMNS = ["employee_id", "item_code", "due_date", "reason"]
 HELDOUT_COLUMNS = ["employee_id", "item_code", "campaign", "expected_gain", "effect"]
 HOLDOUT_WEEKS = 13
 # Weekly signals (performance, interactions, QA) that scoring reads, counting back from
-# as-of: no feature or reason looks further back than 12 weeks (features.py); the rest
-# is margin (tests/recommender/test_gain_end_to_end.py: the same features and lists).
-SCORING_WEEKLY_WEEKS = 16
+# as-of: no feature or reason looks further back than the 12 weeks ending with as-of's
+# week (features.py). One more week because contacts are read by their local week
+# (`period_start`) but counted in their UTC week, which can be the next one
+# (tests/recommender/test_gain_end_to_end.py, tests/ml/test_scoring_read.py: the same
+# features and lists as from the whole history).
+SCORING_WEEKLY_WEEKS = 13
 EMBARGO_WEEKS = AFTER_WEEKS  # a training row's outcome window ends before held-out starts
 
 

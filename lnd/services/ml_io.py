@@ -6,11 +6,11 @@ sees exactly what existed then.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 from django.db import connection
-from django.db.models import CharField, F, Max, Q, QuerySet
+from django.db.models import Avg, CharField, F, Func, Max, Q, QuerySet
 from django.db.models.functions import Cast
 
 from lnd.models import (
@@ -33,6 +33,7 @@ from lnd.models import (
     Team,
     WeeklyPerformance,
 )
+from recommender.api import SCORING_WEEKLY_WEEKS
 from recommender.dataset import COLUMNS, Dataset
 
 ALL_PEOPLE = Q()
@@ -44,22 +45,29 @@ def default_as_of() -> date | None:
 
 
 def dataset_from_db(*, as_of: date | None = None, employee_ids: list[str] | None = None,
-                    weekly_since: date | None = None,
+                    scoring: bool = False,
                     whole: dict[str, pd.DataFrame] | None = None) -> Dataset:
     """All history up to `as_of`. With `employee_ids`, the per-agent frames hold only
     those people (a scoring chunk); catalogue, roster and development history stay whole
-    so popularity and item statistics are the same in every chunk. With `weekly_since`,
-    the weekly signals (performance, interactions, QA) start there: scoring reads only the
-    weeks its features look back on. `whole`: those whole frames as `whole_frames` read
-    them for the same as-of, so a worker scoring many chunks reads them once."""
+    so popularity and item statistics are the same in every chunk. `whole`: those whole
+    frames as `whole_frames` read them for the same as-of, so a worker scoring many
+    chunks reads them once.
+
+    `scoring`: the weekly frames hold only what the gain features read at as-of
+    (tests/ml/test_scoring_read.py: the same features and lists as a full read):
+    performance and QA of the last SCORING_WEEKLY_WEEKS, and contacts of those weeks
+    already averaged per agent and UTC week (one row per agent-week: `started_at` its
+    Monday, `customer_sentiment` the mean, the other columns empty)."""
     as_of = as_of or default_as_of()
     if as_of is None:
         raise ValueError("No performance data yet: import data before training or scoring.")
     only = Q() if employee_ids is None else Q(employee__employee_id__in=employee_ids)
     frames = dict(whole) if whole is not None else whole_frames(as_of)
-    for name, loader in _LOADERS.items():
+    since = as_of - timedelta(weeks=SCORING_WEEKLY_WEEKS) if scoring else None
+    loaders = {**_LOADERS, "interactions": _weekly_sentiment} if scoring else _LOADERS
+    for name, loader in loaders.items():
         if name in _WEEKLY:
-            frames[name] = loader(as_of, only, since=weekly_since)
+            frames[name] = loader(as_of, only, since=since)
         elif name in _PER_AGENT:
             frames[name] = loader(as_of, only)
     if employee_ids is not None:
@@ -193,6 +201,38 @@ def _interactions(as_of, only=ALL_PEOPLE, since=None):
     # The Dataset is naive throughout; stored instants are UTC.
     frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True, format="ISO8601"
                                          ).dt.tz_localize(None)
+    return frame
+
+
+class _UtcWeekStart(Func):
+    """Monday of a stored instant's week in UTC, as ISO text (how the panel weeks it)."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, **extra,
+                           template="date(%(expressions)s, '-6 days', 'weekday 1')")
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, **extra, template=(
+            "to_char(date_trunc('week', %(expressions)s AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"))
+
+
+def _weekly_sentiment(as_of, only, since):
+    """Contacts as one row per agent and UTC week with their mean sentiment: the only
+    thing the gain features read from contacts (`dataset_from_db(scoring=True)`)."""
+    rows = Interaction.objects.filter(
+        only, period_start__lte=as_of, **({"period_start__gte": since} if since else {})
+    ).annotate(week=_UtcWeekStart("started_at")).values(
+        "employee__employee_id", "week").annotate(
+        sentiment=Avg("customer_sentiment")).values_list(
+        "employee__employee_id", "week", "sentiment")
+    weekly = pd.DataFrame.from_records(list(rows), columns=["employee_id", "started_at",
+                                                            "customer_sentiment"])
+    frame = pd.DataFrame({c: weekly.get(c)
+                          for c in COLUMNS["interactions"]}, index=weekly.index)
+    frame["started_at"] = pd.to_datetime(frame["started_at"], format="ISO8601")
+    frame["customer_sentiment"] = frame["customer_sentiment"].astype(float)
     return frame
 
 

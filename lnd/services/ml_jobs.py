@@ -8,7 +8,7 @@ import platform
 import socket
 import time
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import lightgbm
@@ -234,8 +234,8 @@ def _chunk_process(chunk: ScoringChunk, *, worker: str,
     config = api.RecommendConfig(**{**conf.recommend_config_kwargs(),
                                     **{k: v for k, v in run.config.items()
                                        if k in api.RecommendConfig.__dataclass_fields__}})
-    ds = dataset_from_db(as_of=run.as_of, employee_ids=chunk.employee_ids,
-                         weekly_since=_weekly_since(run.as_of), whole=whole)
+    ds = dataset_from_db(as_of=run.as_of, employee_ids=chunk.employee_ids, scoring=True,
+                         whole=whole)
     recs = api.recommend(ds, model, config=config)
     try:
         with transaction.atomic():
@@ -252,11 +252,6 @@ def _chunk_process(chunk: ScoringChunk, *, worker: str,
                 raise _LostChunk
     except _LostChunk:
         return
-
-
-def _weekly_since(as_of: date) -> date:
-    """Scoring reads only the weeks the features look back on."""
-    return as_of - timedelta(weeks=api.SCORING_WEEKLY_WEEKS)
 
 
 def _recommendation_rows(run: RecommendationRun, ranked: pd.DataFrame) -> list[tuple]:
@@ -320,7 +315,7 @@ def recommendations_score_agent(*, employee: Employee, as_of: date | None = None
     active = registry.active_model(ModelVersion.Kind.GAIN)
     model = registry.load_model(active, api.GainModel.load) if active else None
     as_of = as_of or default_as_of()
-    ds = dataset_from_db(as_of=as_of, weekly_since=_weekly_since(as_of))
+    ds = dataset_from_db(as_of=as_of, scoring=True)
     recs = api.recommend(ds, model, config=api.RecommendConfig(**conf.recommend_config_kwargs()))
     mine = recs.ranked[recs.ranked["employee_id"] == employee.employee_id]
     rows = _recommendation_rows(current, mine)

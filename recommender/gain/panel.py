@@ -173,23 +173,23 @@ def _role_array(ds: Dataset, roles: RoleModel, pos: pd.Series, w0: int, n_t: int
 
 
 def window_mean(arr: np.ndarray, a: np.ndarray, t: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Mean of arr[a, t+lo .. t+hi-1] over present values, for each row (a, t).
+    """Mean of arr[a, t+lo .. t+hi-1] over present values, for each row (a, t), and the
+    count of present values.
 
-    Uses cumulative sums so gathering N rows costs O(N) whatever the window."""
-    cs, cn = _cumsums(arr)
+    Summed week by week inside the window, not as a difference of cumulative sums: the
+    result is the same whatever history the panel holds (scoring reads the last weeks
+    only), and a mean of whole numbers is exact. Differences of long cumulative sums left
+    rounding noise (83.99999999999989 for 84) that the trees learned to split on."""
+    a, t = np.asarray(a), np.asarray(t)
     n_t = arr.shape[1]
-    start = np.clip(t + lo, 0, n_t)
-    stop = np.clip(t + hi, 0, n_t)
-    s = cs[a, stop] - cs[a, start]
-    c = cn[a, stop] - cn[a, start]
+    s = np.zeros((len(a),) + arr.shape[2:])
+    c = np.zeros_like(s)
+    extra = (1,) * (arr.ndim - 2)
+    for week in range(lo, hi):
+        tw = t + week
+        v = arr[a, np.clip(tw, 0, n_t - 1)]
+        ok = ((tw >= 0) & (tw < n_t)).reshape(-1, *extra) & ~np.isnan(v)
+        s += np.where(ok, v, 0.0)
+        c += ok
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(c > 0, s / np.maximum(c, 1), np.nan), c
-
-
-def _cumsums(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    present = ~np.isnan(arr)
-    pad = [(0, 0)] * arr.ndim
-    pad[1] = (1, 0)
-    cs = np.pad(np.cumsum(np.where(present, arr, 0.0), axis=1), pad)
-    cn = np.pad(np.cumsum(present, axis=1, dtype=float), pad)
-    return cs, cn

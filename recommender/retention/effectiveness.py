@@ -244,7 +244,8 @@ class Matcher:
                                           self.common[both, t]], axis=1) @ beta
                     d_t -= fit[0]
                     c = c - fit[1:]
-                rec[name] = d_t - np.nanmean(c)
+                # no control with this outcome observed (e.g. the metric is not kept)
+                rec[name] = d_t - np.nanmean(c) if np.any(~np.isnan(c)) else np.nan
                 rec[f"{name}__control_var"] = (float(np.nanvar(c, ddof=1))
                                                if np.sum(~np.isnan(c)) > 1 else np.nan)
             rows.append(rec)

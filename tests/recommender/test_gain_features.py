@@ -8,7 +8,7 @@ from recommender.dataset import Dataset
 from recommender.gain.composite import Standardiser
 from recommender.gain.context import active_agents
 from recommender.gain.features import ItemTable, item_features, state_features
-from recommender.gain.panel import build_panel
+from recommender.gain.panel import build_panel, window_mean
 from recommender.gain.paths import RoleModel
 from recommender.gain.toy import tiny_dataset
 from recommender.gain.training import build_rows, exposures, outcome
@@ -150,3 +150,24 @@ def test_parsed_date_columns_are_used_as_they_are_and_text_is_parsed():
     assert list(week_index(parsed)) == list(week_index(text)) == [
         week_index(pd.Timestamp(d)) for d in parsed]
     assert week_index(parsed)[0] + 1 == week_index(parsed)[1]  # Monday, then Wednesday
+
+
+def test_window_means_do_not_depend_on_how_much_history_the_panel_holds():
+    """Scoring reads the last weeks only: its window means must be the whole history's,
+    bit for bit, or a tree split learned at a rounding artefact sends the agent the other
+    way. Means of whole numbers (QA scores) come out exact."""
+    rng = np.random.default_rng(3)
+    # Weekly means of a few whole-number scores: thirds, sevenths...
+    scores = rng.integers(40, 100, size=(50, 200, 3)) / rng.integers(1, 8, size=(50, 200, 3))
+    scores[rng.random(scores.shape) < 0.3] = np.nan
+    a, t = np.arange(50), np.full(50, 199)
+    whole, n_whole = window_mean(scores, a, t, -8, 0)
+    recent, n_recent = window_mean(scores[:, -13:], a, np.full(50, 12), -8, 0)
+    assert np.array_equal(whole, recent, equal_nan=True) and np.array_equal(n_whole, n_recent)
+    np.testing.assert_allclose(whole, np.nanmean(scores[:, 191:199], axis=1), rtol=1e-12)
+    whole_numbers = np.round(scores)
+    exact = np.nansum(whole_numbers[:, 191:199], axis=1) / n_whole
+    assert np.array_equal(window_mean(whole_numbers, a, t, -8, 0)[0], exact)
+    # Windows reaching before the panel's first week count only the weeks inside it.
+    early, n_early = window_mean(scores, a, np.full(50, 2), -8, 0)
+    assert np.array_equal(n_early, (~np.isnan(scores[:, :2])).sum(1))

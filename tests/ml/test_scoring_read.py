@@ -1,0 +1,46 @@
+"""Batch scoring's narrow read (`dataset_from_db(scoring=True)`: the last weeks only,
+contacts already averaged per agent and UTC week in SQL) gives the same features and
+lists as reading the whole history. On SQLite here, on PostgreSQL in the services lane:
+the week is computed by each database's own SQL."""
+
+import io
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+
+from lnd.services.ml_io import dataset_from_db
+from recommender import api
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def _same_context_and_lists(centre):
+    call_command("import_data", str(centre), stdout=io.StringIO(), stderr=io.StringIO())
+    whole = dataset_from_db()
+    narrow = dataset_from_db(scoring=True)
+    assert len(narrow.performance) < len(whole.performance) / 2
+    assert len(narrow.interactions) < len(whole.interactions) / 5
+    model = api.train_gain_model(whole, seed=0, params={"n_boot": 2, "tau_rounds": 60}).model
+    config = api.RecommendConfig(epsilon=0.0)
+    a, b = (api._context(ds, model.standardiser_, config) for ds in (whole, narrow))
+    assert (a.agent_ids == b.agent_ids).all() and (a.ok == b.ok).all()
+    np.testing.assert_allclose(a.state.to_numpy(float), b.state.to_numpy(float),
+                               rtol=1e-9, atol=1e-12)
+    lists = [api.recommend(ds, model, config=config).ranked
+             .sort_values(["employee_id", "rank"]).reset_index(drop=True)
+             for ds in (whole, narrow)]
+    assert len(lists[0]) > 0
+    columns = ["employee_id", "rank", "item_code", "reasons", "on_path", "path_note"]
+    assert lists[0][columns].equals(lists[1][columns])
+    for column in ("score", "expected_gain", "gain_low", "gain_high"):
+        np.testing.assert_allclose(lists[0][column], lists[1][column], rtol=1e-9)
+
+
+def test_scoring_read_gives_the_whole_historys_features_and_lists(simulated_centre):
+    _same_context_and_lists(simulated_centre(60, 40, 5))
+
+
+@pytest.mark.services
+def test_scoring_read_on_postgresql(simulated_centre):
+    _same_context_and_lists(simulated_centre(60, 40, 5))
