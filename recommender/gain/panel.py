@@ -172,7 +172,8 @@ def _role_array(ds: Dataset, roles: RoleModel, pos: pd.Series, w0: int, n_t: int
     return np.nan_to_num(_ffill_axis1(arr), nan=-1).astype(int)
 
 
-def window_mean(arr: np.ndarray, a: np.ndarray, t: np.ndarray, lo: int, hi: int) -> np.ndarray:
+def window_mean(arr: np.ndarray, a: np.ndarray, t: np.ndarray, lo: int, hi: int
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Mean of arr[a, t+lo .. t+hi-1] over present values, for each row (a, t), and the
     count of present values.
 
