@@ -60,7 +60,11 @@ def test_the_pipeline_runs_through_the_commands(centre, tmp_path, settings):
     assert len(rows) == Recommendation.objects.filter(run=run).count()
 
     table = _run("evaluate", str(centre))
-    assert "popularity" in table and "skill_gap" in table
+    header, *rows = table.splitlines()
+    assert header.split() == ["recommender", "oracle_share@5", "ndcg@5", "eligible_share@5",
+                              "interval_cover", "agents"]
+    names = {row[:34].strip() for row in rows}
+    assert {"popularity", "skill_gap"} < names and all(len(row[34:].split()) == 5 for row in rows)
 
 
 def test_the_trained_model_beats_both_baselines_against_the_truth(bigger_centre, tmp_path,

@@ -27,8 +27,8 @@ class Command(BaseCommand):
         columns = {f"share_of_oracle_top{k}": f"oracle_share@{k}", f"ndcg_at_{k}": f"ndcg@{k}",
                    f"share_of_oracle_top{k}_eligible": f"eligible_share@{k}",
                    "interval_coverage": "interval_cover", "n_agents": "agents"}
-        self.stdout.write(f"{'recommender':34s}" + "".join(f"{c:>16s}" for c in
+        self.stdout.write(f"{'recommender':34s}" + "".join(f" {c:>17s}" for c in
                                                           columns.values()))
         for name, row in table.items():
             self.stdout.write(f"{name:34s}" + "".join(
-                f"{row.get(c, float('nan')):16.3f}" for c in columns))
+                f" {row.get(c, float('nan')):17.3f}" for c in columns))
