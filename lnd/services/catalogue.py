@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 
 from lnd.models import (
@@ -47,10 +47,16 @@ def _create(by_user: User, model: type[models.Model], **fields) -> models.Model:
     _check_author(by_user)
     obj = model(**fields)
     obj.full_clean()
-    with transaction.atomic():
-        obj.save()
-        _log(by_user, obj, ChangeLog.Action.CREATE,
-             {name: [None, _value(obj, name)] for name in fields})
+    try:
+        with transaction.atomic():
+            obj.save()
+            _log(by_user, obj, ChangeLog.Action.CREATE,
+                 {name: [None, _value(obj, name)] for name in fields})
+    except IntegrityError:
+        # A concurrent request created the same key between the check and the insert:
+        # the check again names the field, as it would have a moment later.
+        obj.full_clean()
+        raise
     return obj
 
 
@@ -62,10 +68,14 @@ def _update(by_user: User, obj: models.Model, **fields) -> models.Model:
     obj.full_clean()
     changes = {name: [before[name], _value(obj, name)] for name in fields
                if before[name] != _value(obj, name)}
-    with transaction.atomic():
-        obj.save()
-        if changes:
-            _log(by_user, obj, ChangeLog.Action.UPDATE, changes)
+    try:
+        with transaction.atomic():
+            obj.save()
+            if changes:
+                _log(by_user, obj, ChangeLog.Action.UPDATE, changes)
+    except IntegrityError:
+        obj.full_clean()  # as in _create: a concurrent request took the key first
+        raise
     return obj
 
 
@@ -117,7 +127,14 @@ def role_requirement_set(*, by_user: User, role: Role, skill: Skill, min_level: 
     existing = RoleRequirement.objects.filter(role=role, skill=skill).first()
     if existing:
         return _update(by_user, existing, min_level=min_level)
-    return _create(by_user, RoleRequirement, role=role, skill=skill, min_level=min_level)
+    try:
+        return _create(by_user, RoleRequirement, role=role, skill=skill, min_level=min_level)
+    except ValidationError:
+        existing = RoleRequirement.objects.filter(role=role, skill=skill).first()
+        if existing is None:  # the level itself was wrong
+            raise
+        # a concurrent request added it first: setting the level is still what was asked
+        return _update(by_user, existing, min_level=min_level)
 
 
 def role_requirement_delete(*, by_user: User, requirement: RoleRequirement) -> None:

@@ -15,6 +15,9 @@ from lnd.models import (
     ModelVersion,
     Recommendation,
     RecommendationFeedback,
+    Role,
+    RoleRequirement,
+    Skill,
 )
 from lnd.services import assignments, catalogue, coaching, feedback, profile
 from tests.access.world import build_world
@@ -213,6 +216,42 @@ def test_catalogue_changes_are_logged_with_who_and_what(w):
     log = list(ChangeLog.objects.filter(model="skill").order_by("pk"))
     assert [c.action for c in log] == ["create", "update", "delete"]
     assert log[1].changes == {"name": ["Upselling", "Upsell"]} and log[1].user == ld
+
+
+def _racing(monkeypatch, model, rival):
+    """full_clean passes, then `rival()` commits the same key before our insert: what two
+    people saving at once looks like to the one who comes second."""
+    original = model.full_clean
+    raced = []
+
+    def full_clean(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if not raced:
+            raced.append(rival())
+
+    monkeypatch.setattr(model, "full_clean", full_clean)
+    return raced
+
+
+def test_a_create_that_loses_a_race_is_a_field_error_not_a_crash(w, monkeypatch):
+    raced = _racing(monkeypatch, Role, lambda: Role.objects.create(
+        code="qa_lead", name="QA lead", family="specialist"))
+    with pytest.raises(ValidationError) as exc:
+        catalogue.role_create(by_user=w.users["ld"], code="qa_lead", name="QA lead",
+                              family="specialist")
+    assert raced and "code" in exc.value.message_dict
+    assert Role.objects.filter(code="qa_lead").count() == 1
+    assert not ChangeLog.objects.filter(model="role", action="create").exists()
+
+
+def test_setting_a_requirement_that_a_concurrent_request_added_updates_it(w, monkeypatch):
+    skill = Skill.objects.create(code="upsell", name="Upselling")
+    _racing(monkeypatch, RoleRequirement, lambda: RoleRequirement.objects.create(
+        role=w.role, skill=skill, min_level=2))
+    requirement = catalogue.role_requirement_set(by_user=w.users["ld"], role=w.role,
+                                                 skill=skill, min_level=4)
+    assert RoleRequirement.objects.get(role=w.role, skill=skill) == requirement
+    assert requirement.min_level == 4
 
 
 def test_only_ld_and_admin_edit_the_catalogue(w):
