@@ -59,8 +59,7 @@ def foreign_copy(source: Path, target: Path, *, minimal: bool = False,
             _write_like_another_tool(frame, out)
         else:
             frame.to_csv(out, index=False)
-    for extra in ("truth/facts.json",):
-        shutil.copy(source / extra, target / extra)
+    shutil.copy(source / "truth" / "facts.json", target / "truth" / "facts.json")
     if not minimal:
         _rename_xapi(source / "xapi_statements.jsonl", target / "xapi_statements.jsonl")
     return target

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -43,20 +44,27 @@ def _log(by_user: User, obj: models.Model, action: str, changes: dict) -> None:
                              object_repr=str(obj)[:300], action=action, changes=changes)
 
 
+@contextmanager
+def _saving(obj: models.Model):
+    """One transaction for the save and its ChangeLog row. A concurrent request may take
+    the same key between `full_clean` and the write: the check then runs again and names
+    the field, as it would have a moment later, instead of a database error."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        obj.full_clean()
+        raise
+
+
 def _create(by_user: User, model: type[models.Model], **fields) -> models.Model:
     _check_author(by_user)
     obj = model(**fields)
     obj.full_clean()
-    try:
-        with transaction.atomic():
-            obj.save()
-            _log(by_user, obj, ChangeLog.Action.CREATE,
-                 {name: [None, _value(obj, name)] for name in fields})
-    except IntegrityError:
-        # A concurrent request created the same key between the check and the insert:
-        # the check again names the field, as it would have a moment later.
-        obj.full_clean()
-        raise
+    with _saving(obj):
+        obj.save()
+        _log(by_user, obj, ChangeLog.Action.CREATE,
+             {name: [None, _value(obj, name)] for name in fields})
     return obj
 
 
@@ -68,14 +76,10 @@ def _update(by_user: User, obj: models.Model, **fields) -> models.Model:
     obj.full_clean()
     changes = {name: [before[name], _value(obj, name)] for name in fields
                if before[name] != _value(obj, name)}
-    try:
-        with transaction.atomic():
-            obj.save()
-            if changes:
-                _log(by_user, obj, ChangeLog.Action.UPDATE, changes)
-    except IntegrityError:
-        obj.full_clean()  # as in _create: a concurrent request took the key first
-        raise
+    with _saving(obj):
+        obj.save()
+        if changes:
+            _log(by_user, obj, ChangeLog.Action.UPDATE, changes)
     return obj
 
 

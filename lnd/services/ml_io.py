@@ -222,7 +222,7 @@ def _weekly_sentiment(as_of, only, since):
     """Contacts as one row per agent and UTC week with their mean sentiment: the only
     thing the gain features read from contacts (`dataset_from_db(scoring=True)`)."""
     rows = Interaction.objects.filter(
-        only, period_start__lte=as_of, **({"period_start__gte": since} if since else {})
+        only, period_start__lte=as_of, period_start__gte=since
     ).annotate(week=_UtcWeekStart("started_at")).values(
         "employee__employee_id", "week").annotate(
         sentiment=Avg("customer_sentiment")).values_list(
