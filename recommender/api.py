@@ -282,9 +282,11 @@ def _facts(ctx: Context, model: GainModel, xs: np.ndarray, sa: np.ndarray,
     qa_rows = qa_med.to_numpy()[team_ix.get_indexer(team[sa]), si]
     sent = pd.Series(ctx.state["sent_mean4"].to_numpy()).groupby(team).median()
     support = pd.Series(model.item_support_).reindex(ctx.items.codes).fillna(0).to_numpy()
-    return Facts(x={n: xs[:, j] for j, n in enumerate(names)}, a=sa, i=si, skill=ctx.skill,
-                 role=ctx.panel.role[:, -1], team_qa_median=qa_rows,
-                 team_sent_median=sent.reindex(team[sa]).to_numpy(), items=ctx.items,
+    # Per-row facts as lists: the sentences read them one row at a time, and numpy
+    # scalars cost more to index and format than the sentences do.
+    return Facts(x=dict(zip(names, xs.T.tolist(), strict=True)), a=sa, i=si,
+                 skill=ctx.skill, role=ctx.panel.role[:, -1], team_qa_median=qa_rows.tolist(),
+                 team_sent_median=sent.reindex(team[sa]).to_numpy().tolist(), items=ctx.items,
                  roles=ctx.panel.roles, std=ctx.panel.std, support=support,
                  offset=model.offsets(np.asarray(ctx.items.codes, dtype=object)[si]))
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 from django.db import connection
-from django.db.models import Avg, CharField, F, Func, Max, Q, QuerySet
+from django.db.models import Avg, CharField, Exists, F, Func, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from lnd.models import (
@@ -33,6 +33,7 @@ from lnd.models import (
     Team,
     WeeklyPerformance,
 )
+from lnd.services.gc_pause import collector_paused
 from recommender.api import SCORING_WEEKLY_WEEKS
 from recommender.dataset import COLUMNS, Dataset
 
@@ -47,31 +48,34 @@ def default_as_of() -> date | None:
 def dataset_from_db(*, as_of: date | None = None, employee_ids: list[str] | None = None,
                     scoring: bool = False,
                     whole: dict[str, pd.DataFrame] | None = None) -> Dataset:
-    """All history up to `as_of`. With `employee_ids`, the per-agent frames hold only
-    those people (a scoring chunk); catalogue, roster and development history stay whole
-    so popularity and item statistics are the same in every chunk. `whole`: those whole
-    frames as `whole_frames` read them for the same as-of, so a worker scoring many
-    chunks reads them once.
+    """All history up to `as_of`. With `employee_ids`, the per-agent frames and the
+    roster (agents, role history, separations) hold only those people (a scoring chunk);
+    catalogue and development history stay whole so popularity and item statistics are
+    the same in every chunk. `whole`: the frames `whole_frames` reads for the same as-of,
+    so a worker scoring many chunks reads them once.
 
-    `scoring`: the weekly frames hold only what the gain features read at as-of
+    `scoring`: the per-agent frames hold only what the gain features read at as-of
     (tests/ml/test_scoring_read.py: the same features and lists as a full read):
-    performance and QA of the last SCORING_WEEKLY_WEEKS, and contacts of those weeks
-    already averaged per agent and UTC week (one row per agent-week: `started_at` its
-    Monday, `customer_sentiment` the mean, the other columns empty)."""
+    performance and QA scores of the last SCORING_WEEKLY_WEEKS (QA without evaluation
+    and evaluator ids), contacts of those weeks already averaged per agent and UTC week
+    (one row per agent-week: `started_at` its Monday, `customer_sentiment` the mean, the
+    other columns empty), and each agent's latest assessment of each skill."""
     as_of = as_of or default_as_of()
     if as_of is None:
         raise ValueError("No performance data yet: import data before training or scoring.")
     only = Q() if employee_ids is None else Q(employee__employee_id__in=employee_ids)
-    frames = dict(whole) if whole is not None else whole_frames(as_of)
     since = as_of - timedelta(weeks=SCORING_WEEKLY_WEEKS) if scoring else None
-    loaders = {**_LOADERS, "interactions": _weekly_sentiment} if scoring else _LOADERS
-    for name, loader in loaders.items():
-        if name in _WEEKLY:
-            frames[name] = loader(as_of, only, since=since)
-        elif name in _PER_AGENT:
-            frames[name] = loader(as_of, only)
+    loaders = {**_LOADERS, **_SCORING_LOADERS} if scoring else _LOADERS
+    with collector_paused():
+        frames = dict(whole) if whole is not None else whole_frames(as_of)
+        for name, loader in loaders.items():
+            if name in _WEEKLY:
+                frames[name] = loader(as_of, only, since=since)
+            elif name in _PER_AGENT:
+                frames[name] = loader(as_of, only)
     if employee_ids is not None:
-        frames["agents"] = frames["agents"][frames["agents"]["employee_id"].isin(employee_ids)]
+        for name in _ROSTER:
+            frames[name] = frames[name][frames[name]["employee_id"].isin(employee_ids)]
     return Dataset(as_of=pd.Timestamp(as_of), **frames)
 
 
@@ -236,6 +240,28 @@ def _weekly_sentiment(as_of, only, since):
     return frame
 
 
+def _qa_scores(as_of, only, since):
+    """QA evaluations without their evaluation and evaluator ids (left empty): the gain
+    features read the scores only, and the ids are a third of what the rows cost."""
+    return _frame("qa_evaluations", QAEvaluation.objects.filter(
+        only, evaluated_on__lte=as_of, evaluated_on__gte=since).values_list(
+        Value(None, output_field=CharField()), "skill_id", "employee__employee_id",
+        _text("evaluated_on"), Value(None, output_field=CharField()), "score"),
+        dates=("evaluated_at",), codes={"skill_code": _codes(Skill)})
+
+
+def _latest_assessments(as_of, only):
+    """Each agent's latest assessment of each skill on or before as-of: the level the
+    gain features carry forward to as-of (one per day: `assessment_natural_key`)."""
+    later = SkillAssessment.objects.filter(
+        employee=OuterRef("employee"), skill=OuterRef("skill"),
+        assessed_at__gt=OuterRef("assessed_at"), assessed_at__lte=as_of)
+    return _frame("skill_assessments", SkillAssessment.objects.filter(
+        only, ~Exists(later), assessed_at__lte=as_of).values_list(
+        "employee__employee_id", "skill_id", _text("assessed_at"), "level", "source"),
+        dates=("assessed_at",), codes={"skill_code": _codes(Skill)})
+
+
 def _pulse_surveys(as_of, only=ALL_PEOPLE):
     # Answers feed models as numbers only; comments never leave the agent's own pages.
     return _frame("pulse_surveys", PulseSurvey.objects.filter(
@@ -282,6 +308,11 @@ _PER_AGENT = {"performance", "qa_evaluations", "interactions", "pulse_surveys",
               "skill_assessments", "recommendation_feedback"}
 
 _WEEKLY = {"performance", "qa_evaluations", "interactions"}  # also per agent
+# What `dataset_from_db(scoring=True)` reads instead.
+_SCORING_LOADERS = {"interactions": _weekly_sentiment, "qa_evaluations": _qa_scores,
+                    "skill_assessments": _latest_assessments}
+# Read whole once per worker and cut to a chunk's people in memory (small tables).
+_ROSTER = ("agents", "role_history", "separations")
 _LOADERS = {
     "skills": _skills, "roles": _roles, "role_requirements": _role_requirements,
     "career_paths": _career_paths, "learning_items": _learning_items, "metrics": _metrics,

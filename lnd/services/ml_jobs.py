@@ -32,6 +32,7 @@ from lnd.models import (
     ScoringChunk,
 )
 from lnd.services import recommendation_runs, registry
+from lnd.services.gc_pause import collector_paused
 from lnd.services.jobs import Progress, job_create, stale_cutoff
 from lnd.services.ml_io import dataset_from_db, default_as_of, whole_frames
 from recommender import api, fairness
@@ -234,24 +235,26 @@ def _chunk_process(chunk: ScoringChunk, *, worker: str,
     config = api.RecommendConfig(**{**conf.recommend_config_kwargs(),
                                     **{k: v for k, v in run.config.items()
                                        if k in api.RecommendConfig.__dataclass_fields__}})
-    ds = dataset_from_db(as_of=run.as_of, employee_ids=chunk.employee_ids, scoring=True,
-                         whole=whole)
-    recs = api.recommend(ds, model, config=config)
-    try:
-        with transaction.atomic():
-            # Idempotent: a retried chunk replaces what a dead attempt may have written.
-            Recommendation.objects.filter(
-                run=run, employee__employee_id__in=chunk.employee_ids).delete()
-            rows = _recommendation_rows(run, recs.ranked)
-            recommendation_runs.run_add(run=run, rows=rows)
-            _assign_mandatory(recs.mandatory)
-            if not ScoringChunk.objects.filter(
-                    pk=chunk.pk, worker=worker, state=ScoringChunk.State.RUNNING).update(
-                    state=ScoringChunk.State.DONE, rows=len(rows),
-                    heartbeat_at=timezone.now()):
-                raise _LostChunk
-    except _LostChunk:
-        return
+    # Rows, frames and reasons: millions of objects and no cycles (gc_pause.py).
+    with collector_paused():
+        ds = dataset_from_db(as_of=run.as_of, employee_ids=chunk.employee_ids,
+                             scoring=True, whole=whole)
+        recs = api.recommend(ds, model, config=config)
+        rows = _recommendation_rows(run, recs.ranked)
+        try:
+            with transaction.atomic():
+                # Idempotent: a retried chunk replaces what a dead attempt may have written.
+                Recommendation.objects.filter(
+                    run=run, employee__employee_id__in=chunk.employee_ids).delete()
+                recommendation_runs.run_add(run=run, rows=rows)
+                _assign_mandatory(recs.mandatory)
+                if not ScoringChunk.objects.filter(
+                        pk=chunk.pk, worker=worker, state=ScoringChunk.State.RUNNING).update(
+                        state=ScoringChunk.State.DONE, rows=len(rows),
+                        heartbeat_at=timezone.now()):
+                    raise _LostChunk
+        except _LostChunk:
+            return
 
 
 def _recommendation_rows(run: RecommendationRun, ranked: pd.DataFrame) -> list[tuple]:

@@ -81,7 +81,7 @@ def fallback_standardiser(ds: Dataset) -> Standardiser:
 def build_context(ds: Dataset, std: Standardiser, *, cooldown_weeks: int, budget: float,
                   grace_days: int, horizon_days: int) -> Context:
     agent_ids = active_agents(ds)
-    expo = exposures(ds)
+    expo = exposures(ds, agent_ids)
     w1 = week_index(ds.as_of) + 1
     panel = build_panel(ds, agent_ids, w1 - HISTORY_WEEKS, w1, std, expo)
     items = ItemTable.from_dataset(ds, panel.skill_codes)

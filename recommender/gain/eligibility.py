@@ -128,7 +128,8 @@ def plan_fill(score: np.ndarray, duration: np.ndarray, budget: np.ndarray, *, k:
     score whose minutes fit the budget, in score order; slots still empty are then
     filled greedily by score with what fits. Filling greedily by score alone lets one
     long item crowd out several short ones worth more together (0/1 knapsack with a
-    count limit, solved exactly by dynamic programming over whole minutes).
+    count limit, solved exactly by dynamic programming over the whole-minute totals the
+    items can reach).
 
     score [A, I], duration [I], budget [A] -> chosen [A, k] item index (-1 empty)."""
     n_a = score.shape[0]
@@ -145,45 +146,63 @@ def plan_fill(score: np.ndarray, duration: np.ndarray, budget: np.ndarray, *, k:
     if len(tight) == 0:
         return _fill_greedily(chosen, score, duration, budget)
     # A tight agent's budget is under the minutes of its best k, so under the k longest.
-    cap = min(budget[tight].max(), np.sort(np.ceil(duration))[-k:].sum())
-    block = max(1, int(KNAPSACK_CELLS // (len(duration) * (k + 1) * (cap + 1))))
+    mins = np.ceil(np.maximum(duration, 0.0)).astype(int)
+    cap = int(min(max(np.floor(budget[tight].max()), 0), np.sort(mins)[-k:].sum()))
+    totals = _reachable_totals(mins, k, cap)
+    block = max(1, int(KNAPSACK_CELLS // (len(duration) * (k + 1) * len(totals))))
     for start in range(0, len(tight), block):
         rows = tight[start: start + block]
-        chosen[rows] = _knapsack(score[rows], duration, budget[rows], k)
+        chosen[rows] = _knapsack(score[rows], mins, budget[rows], k, totals)
     return _fill_greedily(chosen, score, duration, budget)
 
 
-def _knapsack(score: np.ndarray, duration: np.ndarray, budget: np.ndarray, k: int
-              ) -> np.ndarray:
-    """Exact at-most-k-items knapsack over positive scores, vectorised over agents."""
+def _reachable_totals(mins: np.ndarray, k: int, cap: int) -> np.ndarray:
+    """The sorted minute totals of at most k items that are no more than `cap` (0 first).
+    A best plan within m minutes only changes at these totals, so the knapsack's table
+    needs no other columns: durations in 5-minute steps leave a fifth of them."""
+    reach = np.zeros((k + 1, cap + 1), dtype=bool)
+    reach[0, 0] = True
+    for d in mins[mins <= cap]:
+        for c in range(k, 0, -1):
+            reach[c, d:] |= reach[c - 1, : cap + 1 - d]
+    return np.flatnonzero(reach.any(0))
+
+
+def _knapsack(score: np.ndarray, mins: np.ndarray, budget: np.ndarray, k: int,
+              totals: np.ndarray) -> np.ndarray:
+    """Exact at-most-k-items knapsack over positive scores, vectorised over agents.
+    `mins`: whole minutes per item; `totals`: `_reachable_totals` of them."""
     n_a, n_i = score.shape
-    mins = np.ceil(np.maximum(duration, 0.0)).astype(int)
-    cap = int(max(np.floor(budget.max()), 0))
-    cap = min(cap, int(np.sort(mins)[-k:].sum()))
+    cap = int(totals[-1])
     value = np.where(score > 0, score, -np.inf)  # an item expected to hurt adds nothing
     value[_dominated(value, mins, k)] = -np.inf
     items = [j for j in range(n_i) if mins[j] <= cap and np.isfinite(value[:, j]).any()]
-    # dp[c, m, a]: best total of exactly c items within m minutes.
-    dp = np.full((k + 1, cap + 1, n_a), -np.inf)
+    # dp[c, p, a]: best total of exactly c items within totals[p] minutes. Taking item j
+    # at p starts from the largest total that leaves its minutes: column source[j][p].
+    source = {j: np.searchsorted(totals, totals - mins[j], side="right") - 1 for j in items}
+    n_p = len(totals)
+    dp = np.full((k + 1, n_p, n_a), -np.inf)
     dp[0] = 0.0
-    took = np.zeros((len(items), k + 1, cap + 1, n_a), dtype=bool)
-    buffer = np.empty((cap + 1, n_a))
+    took = np.zeros((len(items), k + 1, n_p, n_a), dtype=bool)
+    buffer = np.empty((n_p, n_a))
     for step, j in enumerate(items):
-        d = mins[j]
-        for c in range(k, 0, -1):
-            cand = np.add(dp[c - 1, : cap + 1 - d], value[:, j], out=buffer[: cap + 1 - d])
-            better = np.greater(cand, dp[c, d:], out=took[step, c, d:])
-            np.copyto(dp[c, d:], cand, where=better)
+        first = int(np.searchsorted(totals, mins[j]))  # columns the item fits in
+        src = source[j][first:]
+        for c in range(min(k, step + 1), 0, -1):  # no plan before it holds more
+            cand = np.take(dp[c - 1], src, axis=0, out=buffer[: n_p - first])
+            cand += value[:, j]
+            better = np.greater(cand, dp[c, first:], out=took[step, c, first:])
+            np.copyto(dp[c, first:], cand, where=better)
     agents = np.arange(n_a)
-    m = np.clip(np.floor(budget), 0, cap).astype(int)
-    c = dp[:, m, agents].argmax(0)
+    p = np.searchsorted(totals, np.clip(np.floor(budget), 0, cap), side="right") - 1
+    c = dp[:, p, agents].argmax(0)
     picked = np.zeros((n_a, n_i), dtype=bool)
     for step in range(len(items) - 1, -1, -1):
         j = items[step]
-        take = (c > 0) & took[step, np.maximum(c, 0), m, agents]
+        take = (c > 0) & took[step, np.maximum(c, 0), p, agents]
         picked[take, j] = True
         c = c - take
-        m = m - np.where(take, mins[j], 0)
+        p = np.where(take, source[j][p], p)
     order = np.argsort(-np.where(picked, score, -np.inf), axis=1, kind="stable")[:, :k]
     out = np.full((n_a, k), -1)
     out[:, : order.shape[1]] = np.where(np.take_along_axis(picked, order, 1), order, -1)

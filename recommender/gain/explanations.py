@@ -10,7 +10,7 @@ behind it. Pulse features never produce a sentence: answers are confidential.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,13 +32,13 @@ METRIC_NAMES = {"aht_seconds": "average handle time", "fcr_rate": "first-contact
 class Facts:
     """What sentences may quote, for the shown rows (row j = agent a[j], item i[j])."""
 
-    x: dict[str, np.ndarray]   # feature name -> values of the shown rows
+    x: dict[str, Sequence[float]]  # feature name -> values of the shown rows
     a: np.ndarray              # state row per shown row
     i: np.ndarray              # item index per shown row
     skill: SkillState          # per state row
     role: np.ndarray           # current role index per state row
-    team_qa_median: np.ndarray  # per shown row: team median QA on the item's skills
-    team_sent_median: np.ndarray
+    team_qa_median: Sequence[float]  # per shown row: team median QA on the item's skills
+    team_sent_median: Sequence[float]
     items: ItemTable
     roles: RoleModel
     std: Standardiser
@@ -160,7 +160,7 @@ def _development(f: Facts, j: int, c: float = 0.0) -> str | None:
 
 
 def _offset(f: Facts, j: int, c: float = 0.0) -> str | None:
-    v = f.offset[j]
+    v = float(f.offset[j])
     if v <= 0:
         return None
     return f"{f.items.titles[f.i[j]]} has done better in past results than other items " \
@@ -203,30 +203,36 @@ def reasons(contrib: np.ndarray, names: list[str], facts: Facts, gain: np.ndarra
             low: np.ndarray, high: np.ndarray, *, per_row: int = 2) -> list[list[str]]:
     rules = [rule_for(n) for n in names]
     order = np.argsort(-contrib, axis=1, kind="stable")[:, :10]
+    top = np.take_along_axis(contrib, order, 1)
+    # Python numbers in the loop: numpy scalars cost more to index and format than the
+    # sentences do, 50,000 rows a chunk.
+    support = facts.support[facts.i].astype(int).tolist()
+    rows = zip(order.tolist(), top.tolist(), support, gain.tolist(), low.tolist(),
+               high.tolist(), strict=True)
     out: list[list[str]] = []
-    for j in range(contrib.shape[0]):
+    for j, (columns, values, n, g, lo, hi) in enumerate(rows):
         said: list[str] = []
         groups: set[str] = set()
-        for c in order[j]:
-            if contrib[j, c] <= 0 or len(said) >= per_row:
+        for c, value in zip(columns, values, strict=True):
+            if value <= 0 or len(said) >= per_row:
                 break
             rule = rules[c]
             if rule is None or rule[0] in groups:
                 continue
-            text = rule[1](facts, j, float(contrib[j, c]))
+            text = rule[1](facts, j, value)
             if text:
                 said.append(text)
                 groups.add(rule[0])
-        said.append(_estimate(facts, j, gain[j], low[j], high[j]))
+        said.append(_estimate(n, g, lo, hi))
         out.append(said)
     return out
 
 
-def _estimate(f: Facts, j: int, gain: float, low: float, high: float) -> str:
-    n = int(f.support[f.i[j]])
+def _estimate(n: int, gain: float, low: float, high: float) -> str:
+    """The closing sentence: estimate, interval and how many past completions back it."""
     basis = (f"{n} completion{'s' if n != 1 else ''} of this item in past data"
              if n else "no past completions of this item, so it is scored from its skills "
                        "and format")
-    interval = f" (range {low:+.2f} to {high:+.2f})" if not np.isnan(low) else ""
+    interval = f" (range {low:+.2f} to {high:+.2f})" if low == low else ""  # NaN: none
     return f"Expected change in your performance composite over the next 8 weeks: " \
            f"{gain:+.2f}{interval}, based on {basis}."

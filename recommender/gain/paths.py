@@ -9,6 +9,7 @@ goal. An agent already in their goal role has no next step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,13 @@ class RoleModel:
         lookup = {c: i for i, c in enumerate(self.role_codes)}
         return codes.map(lookup).fillna(-1).astype(int).to_numpy()
 
+    @cached_property
+    def _path_rows(self) -> list[tuple[str, int, str]]:
+        """(path_code, step, role_code) per career-path row, in the data's order: plain
+        tuples, since every scoring chunk asks for a few dozen next steps."""
+        return [(str(r.path_code), int(r.step), r.role_code)
+                for r in self.paths[["path_code", "step", "role_code"]].itertuples(index=False)]
+
     def next_step(self, current: int, goal: int) -> int:
         """Role index of the next step, or -1."""
         if goal >= 0 and goal == current:
@@ -65,24 +73,24 @@ class RoleModel:
         if target < 0:
             return -1
         code = self.role_codes[target]
-        on = self.paths[self.paths["role_code"] == code]
-        if on.empty:
+        on = [row for row in self._path_rows if row[2] == code]
+        if not on:
             return goal if goal >= 0 else -1
-        path = self.paths[self.paths["path_code"] == on["path_code"].iloc[0]] \
-            .sort_values("step")
-        cap = int(on["step"].iloc[0]) if goal >= 0 else int(path["step"].max())
+        path = sorted((row for row in self._path_rows if row[0] == on[0][0]),
+                      key=lambda row: row[1])
+        cap = on[0][1] if goal >= 0 else max(row[1] for row in path)
         cur_code = self.role_codes[current] if current >= 0 else None
-        if cur_code in set(path["role_code"]):
-            after = path[path["step"] > int(path.loc[path["role_code"] == cur_code,
-                                                      "step"].iloc[0])]
+        if cur_code in {row[2] for row in path}:
+            cur_step = next(row[1] for row in path if row[2] == cur_code)
+            after = [row for row in path if row[1] > cur_step]
         else:
             cur_level = self.level[current] if current >= 0 else np.nan
-            levels = path["role_code"].map(dict(zip(self.role_codes, self.level, strict=True)))
-            after = path[~(levels <= cur_level)] if not np.isnan(cur_level) else path
-        after = after[after["step"] <= cap]
-        if after.empty:
-            return -1
-        return self.role_codes.index(after["role_code"].iloc[0])
+            level_of = dict(zip(self.role_codes, self.level.tolist(), strict=True))
+            # a step whose level is unknown is never below the agent's
+            after = path if np.isnan(cur_level) else [
+                row for row in path if not level_of.get(row[2], np.nan) <= cur_level]
+        after = [row for row in after if row[1] <= cap]
+        return self.role_codes.index(after[0][2]) if after else -1
 
     def next_steps(self, current: np.ndarray, goal: np.ndarray) -> np.ndarray:
         pairs = pd.DataFrame({"c": current, "g": goal})

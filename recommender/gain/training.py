@@ -24,12 +24,15 @@ MIN_BEFORE_OBS = 2
 MIN_AFTER_OBS = 4
 
 
-def exposures(ds: Dataset) -> pd.DataFrame:
-    """Completions (xAPI included) and coaching sessions up to as-of: who, what, when."""
+def exposures(ds: Dataset, people: np.ndarray | None = None) -> pd.DataFrame:
+    """Completions (xAPI included) and coaching sessions up to as-of: who, what, when;
+    with `people`, only theirs (a scoring chunk holds the whole centre's history)."""
     comp = ds.completions.rename(columns={"completed_at": "date"})
     comp = comp[["employee_id", "item_code", "date", "assigned_by"]]
     coach = ds.coaching_sessions.rename(columns={"held_at": "date"})
     coach = coach[["employee_id", "item_code", "date"]].assign(assigned_by="coaching")
+    if people is not None:
+        comp, coach = (f[f["employee_id"].isin(people)] for f in (comp, coach))
     parts = [f for f in (comp, coach) if len(f)]
     out = pd.concat(parts, ignore_index=True) if parts else comp
     out["date"] = as_dates(out["date"])

@@ -25,6 +25,7 @@ import lightgbm as lgb
 import numpy as np
 
 MAX_SPLITS = 6  # a tree with more split nodes makes `from_booster` return None
+ROW_BLOCK = 1 << 15  # rows decided at a time: the split decisions stay in cache
 _ZERO = float(np.float32(1e-35))  # LightGBM's kZeroThreshold (a float constant)
 
 
@@ -92,6 +93,15 @@ class TreeTables:
         self.trees = trees
         self.n_features = n_features
         self.bias = float(sum(t.expected for t in trees))
+        # Trees repeat each other's splits (about half of them on the gain model): each
+        # distinct split is decided once per block of rows, and a tree's bits point at it.
+        index: dict[tuple, int] = {}
+        self._bits = [[index.setdefault(_key(split), len(index)) for split in tree.splits]
+                      for tree in trees]
+        self._splits = [None] * len(index)
+        for tree, bits in zip(trees, self._bits, strict=True):
+            for split, u in zip(tree.splits, bits, strict=True):
+                self._splits[u] = split
 
     @classmethod
     def from_booster(cls, booster: lgb.Booster, *, shap: bool = True
@@ -115,21 +125,40 @@ class TreeTables:
 
     def predict(self, cols: Columns) -> np.ndarray:
         out = np.zeros(cols.n)
-        for tree in self.trees:
-            out += tree.value.take(_pattern(tree.splits, cols))
+        for rows, tree, code in self._patterns(cols):
+            out[rows] += tree.value.take(code)
         return out
 
     def contributions(self, cols: Columns) -> np.ndarray:
         """[n, n_features + 1] like pred_contrib: per-feature values, then the bias."""
         out = np.zeros((self.n_features + 1, cols.n))
         out[-1] = self.bias
-        for tree in self.trees:
-            if not tree.features:
-                continue
-            code = _pattern(tree.splits, cols)
+        for rows, tree, code in self._patterns(cols):
             for f, column in zip(tree.features, tree.shap, strict=True):
-                out[f] += column.take(code)
+                out[f, rows] += column.take(code)
         return out.T
+
+    def _patterns(self, cols: Columns):
+        """(rows, tree, pattern) for every tree and block of ROW_BLOCK rows: bit k of a
+        row's pattern is whether it goes left at the tree's k-th split. The pattern
+        buffer is reused: read it before the next one."""
+        size = min(ROW_BLOCK, cols.n)
+        left = np.empty((len(self._splits), size), dtype=np.uint8)
+        code, bit = np.empty(size, dtype=np.uint8), np.empty(size, dtype=np.uint8)
+        for start in range(0, cols.n, ROW_BLOCK):
+            rows = slice(start, min(start + ROW_BLOCK, cols.n))
+            n = rows.stop - start
+            for u, split in enumerate(self._splits):
+                left[u, :n] = _goes_left(split, cols, rows)
+            for tree, bits in zip(self.trees, self._bits, strict=True):
+                c = code[:n]
+                if not bits:
+                    c.fill(0)
+                else:
+                    np.copyto(c, left[bits[0], :n])
+                    for k, u in enumerate(bits[1:], start=1):
+                        c |= np.left_shift(left[u, :n], k, out=bit[:n])
+                yield rows, tree, c
 
 
 class _Unsupported(Exception):
@@ -160,29 +189,27 @@ def _walk(node: _Split | _Leaf) -> list[_Split]:
     return [node, *_walk(node.left), *_walk(node.right)]
 
 
-def _goes_left(split: _Split, cols: Columns) -> np.ndarray:
-    """LightGBM's NumericalDecision / CategoricalDecision, vectorised."""
+def _key(split: _Split) -> tuple:
+    """What a split's decision depends on (not its children)."""
+    categories = None if split.categories is None else tuple(split.categories.tolist())
+    return (split.feature, split.threshold, categories, split.default_left, split.missing)
+
+
+def _goes_left(split: _Split, cols: Columns, rows: slice) -> np.ndarray:
+    """LightGBM's NumericalDecision / CategoricalDecision, vectorised over `rows`."""
     f = split.feature
     if split.categories is not None:
         # static_cast<int> truncates; NaN and negative values always go right
-        iv = np.trunc(np.where(cols.nan(f), -1.0, cols.raw(f)))
+        iv = np.trunc(np.where(cols.nan(f)[rows], -1.0, cols.raw(f)[rows]))
         return (iv >= 0) & np.isin(iv, split.categories)
     if split.missing == "NaN":
-        left = cols.raw(f) <= split.threshold  # NaN compares false
-        return left | cols.nan(f) if split.default_left else left
-    left = cols.filled(f) <= split.threshold
+        left = cols.raw(f)[rows] <= split.threshold  # NaN compares false
+        return left | cols.nan(f)[rows] if split.default_left else left
+    value = cols.filled(f)[rows]
+    left = value <= split.threshold
     if split.missing == "Zero":
-        left = np.where(np.abs(cols.filled(f)) <= _ZERO, split.default_left, left)
+        left = np.where(np.abs(value) <= _ZERO, split.default_left, left)
     return left
-
-
-def _pattern(splits: tuple[_Split, ...], cols: Columns) -> np.ndarray:
-    if not splits:
-        return np.zeros(cols.n, dtype=np.intp)
-    code = _goes_left(splits[0], cols).astype(np.intp)
-    for k, split in enumerate(splits[1:], start=1):
-        code |= _goes_left(split, cols).astype(np.intp) << k
-    return code
 
 
 def _tabulate(root: _Split | _Leaf, splits: tuple[_Split, ...], *, shap: bool) -> _Tree:

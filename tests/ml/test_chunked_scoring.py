@@ -1,5 +1,6 @@
 """Batch scoring in chunks any worker can take: same answer as one pass, crash-safe."""
 
+import gc
 import io
 from datetime import timedelta
 from pathlib import Path
@@ -43,8 +44,9 @@ def _active_model(tmp_path) -> ModelVersion:
 
 
 def _lists(run) -> set[tuple]:
-    return set(Recommendation.objects.filter(run=run).values_list(
-        "employee__employee_id", "rank", "item__code", "expected_gain"))
+    rows = Recommendation.objects.filter(run=run).values_list(
+        "employee__employee_id", "rank", "item__code", "expected_gain", "reasons")
+    return {(*row[:-1], tuple(row[-1])) for row in rows}
 
 
 def test_chunked_scoring_gives_the_same_lists_as_one_pass(imported, monkeypatch):
@@ -56,6 +58,20 @@ def test_chunked_scoring_gives_the_same_lists_as_one_pass(imported, monkeypatch)
     assert whole.chunks.count() == 1 and chunked.chunks.count() > 3
     assert _lists(chunked) == _lists(whole) != set()
     assert RecommendationRun.objects.get(is_current=True) == chunked
+
+
+def test_each_chunk_is_read_and_scored_with_the_cyclic_collector_paused(imported,
+                                                                       monkeypatch):
+    _active_model(imported)
+    monkeypatch.setattr(conf, "SCORING_CHUNK_AGENTS", 12)
+    collector_on = []
+    real = api.recommend
+    monkeypatch.setattr(api, "recommend", lambda *a, **k: collector_on.append(
+        gc.isenabled()) or real(*a, **k))
+    gc.enable()
+    run = ml_jobs.recommendations_score()
+    assert len(collector_on) == run.chunks.count() > 3
+    assert not any(collector_on) and gc.isenabled()
 
 
 def test_a_worker_reads_the_whole_frames_once_for_all_the_chunks_it_scores(imported,

@@ -1,7 +1,7 @@
 """Batch scoring's narrow read (`dataset_from_db(scoring=True)`: the last weeks only,
-contacts already averaged per agent and UTC week in SQL) gives the same features and
-lists as reading the whole history. On SQLite here, on PostgreSQL in the services lane:
-the week is computed by each database's own SQL."""
+contacts already averaged per agent and UTC week in SQL, the latest assessment of each
+skill) gives the same features and lists as reading the whole history. On SQLite here,
+on PostgreSQL in the services lane: the week is computed by each database's own SQL."""
 
 import io
 
@@ -21,6 +21,16 @@ def _same_context_and_lists(centre):
     narrow = dataset_from_db(scoring=True)
     assert len(narrow.performance) < len(whole.performance) / 2
     assert len(narrow.interactions) < len(whole.interactions) / 5
+    # Assessments: each agent's latest of each skill, exactly those of the whole read.
+    latest = whole.skill_assessments.sort_values("assessed_at").groupby(
+        ["employee_id", "skill_code"]).tail(1)
+    key = ["employee_id", "skill_code", "assessed_at", "level", "source"]
+    assert len(narrow.skill_assessments) == len(latest) < len(whole.skill_assessments) / 2
+    assert set(narrow.skill_assessments[key].itertuples(index=False)) == \
+        set(latest[key].itertuples(index=False))
+    # QA: the scores without the ids no feature reads.
+    assert narrow.qa_evaluations[["evaluation_id", "evaluator_employee_id"]].isna().all().all()
+    assert narrow.qa_evaluations["score"].notna().all() and len(narrow.qa_evaluations)
     model = api.train_gain_model(whole, seed=0, params={"n_boot": 2, "tau_rounds": 60}).model
     config = api.RecommendConfig(epsilon=0.0)
     a, b = (api._context(ds, model.standardiser_, config) for ds in (whole, narrow))

@@ -152,7 +152,13 @@ def test_the_plan_takes_two_short_items_worth_more_than_one_long_one():
     assert chosen[0].tolist() == [1, 2, 3, -1, -1]
 
 
-def test_the_plan_fill_is_the_best_list_that_fits():
+@pytest.mark.parametrize(("minutes", "budgets"), [
+    # one 15-minute step: the table counts 15-minute units; budgets between steps
+    ([15.0, 30.0, 60.0, 120.0, 240.0], [60.0, 150.0, 300.0, 1e9, 74.0, 209.5]),
+    ([7.0, 13.0, 29.0, 61.0, 90.0], [40.0, 75.0, 130.0, 1e9]),  # no common step
+    ([10.0, 25.0, 45.0, 90.0, 5.0], [42.0, 57.5, 100.0, 1e9]),  # 5-minute steps
+])
+def test_the_plan_fill_is_the_best_list_that_fits(minutes, budgets):
     from itertools import combinations
 
     from recommender.gain.eligibility import plan_fill
@@ -161,8 +167,8 @@ def test_the_plan_fill_is_the_best_list_that_fits():
     n_a, n_i, k = 60, 9, 3
     score = rng.normal(0.02, 0.05, (n_a, n_i))
     score[rng.random((n_a, n_i)) < 0.2] = -np.inf  # not eligible
-    duration = rng.choice([15.0, 30.0, 60.0, 120.0, 240.0], n_i)
-    budget = rng.choice([60.0, 150.0, 300.0, 1e9], n_a)
+    duration = rng.choice(minutes, n_i)
+    budget = rng.choice(budgets, n_a)
     chosen = plan_fill(score, duration, budget, k=k)
     for a in range(n_a):
         picked = chosen[a][chosen[a] >= 0]
@@ -174,6 +180,14 @@ def test_the_plan_fill_is_the_best_list_that_fits():
                    if duration[list(c)].sum() <= budget[a] and np.isfinite(score[a, list(c)]).all())
         got = np.clip(score[a, picked], 0, None).sum()
         assert got == pytest.approx(best, abs=1e-12)
+
+
+def test_the_knapsack_table_has_a_column_per_reachable_total_only():
+    from recommender.gain.eligibility import _reachable_totals
+
+    # two 5-minute items and one of 8, at most 2 at a time, up to 20 minutes
+    totals = _reachable_totals(np.array([5, 5, 8, 30]), k=2, cap=20)
+    assert totals.tolist() == [0, 5, 8, 10, 13]
 
 
 def test_the_plan_fill_stays_best_when_items_tie_and_many_are_dominated():
