@@ -15,6 +15,8 @@ and every row carries the probability it had of being shown.
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pandas as pd
 
@@ -84,6 +86,7 @@ def mandatory(ds: Dataset, agent_ids: np.ndarray, items: ItemTable, last: np.nda
 
 
 KNAPSACK_CELLS = 32_000_000  # bound on the plan fill's choice table (bytes) per block
+MAX_OFF_STEP = 3  # items the knapsack tries by combination instead of in its table
 
 
 def select(score: np.ndarray, ok: np.ndarray, duration: np.ndarray, budget: np.ndarray,
@@ -148,12 +151,26 @@ def plan_fill(score: np.ndarray, duration: np.ndarray, budget: np.ndarray, *, k:
     # A tight agent's budget is under the minutes of its best k, so under the k longest.
     mins = np.ceil(np.maximum(duration, 0.0)).astype(int)
     cap = int(min(max(np.floor(budget[tight].max()), 0), np.sort(mins)[-k:].sum()))
-    totals = _reachable_totals(mins, k, cap)
+    off_step = _off_step_items(mins, cap)
+    totals = _reachable_totals(np.delete(mins, off_step), k, cap)
     block = max(1, int(KNAPSACK_CELLS // (len(duration) * (k + 1) * len(totals))))
     for start in range(0, len(tight), block):
         rows = tight[start: start + block]
-        chosen[rows] = _knapsack(score[rows], mins, budget[rows], k, totals)
+        chosen[rows] = _knapsack(score[rows], mins, budget[rows], k, cap, totals, off_step)
     return _fill_greedily(chosen, score, duration, budget)
+
+
+def _off_step_items(mins: np.ndarray, cap: int) -> list[int]:
+    """The few items (at most MAX_OFF_STEP) whose minutes break the largest step that all
+    the other items that fit `cap` share: one 8-minute module among durations in 5-minute
+    steps would otherwise double the knapsack's table."""
+    fits = mins <= cap
+    best: list[int] = []
+    for step in range(2, int(mins[fits].max(initial=0)) + 1):
+        off = np.flatnonzero(fits & (mins % step != 0))
+        if len(off) <= MAX_OFF_STEP:
+            best = off.tolist()  # the largest such step wins
+    return best
 
 
 def _reachable_totals(mins: np.ndarray, k: int, cap: int) -> np.ndarray:
@@ -168,15 +185,19 @@ def _reachable_totals(mins: np.ndarray, k: int, cap: int) -> np.ndarray:
     return np.flatnonzero(reach.any(0))
 
 
-def _knapsack(score: np.ndarray, mins: np.ndarray, budget: np.ndarray, k: int,
-              totals: np.ndarray) -> np.ndarray:
+def _knapsack(score: np.ndarray, mins: np.ndarray, budget: np.ndarray, k: int, cap: int,
+              totals: np.ndarray, off_step: list[int]) -> np.ndarray:
     """Exact at-most-k-items knapsack over positive scores, vectorised over agents.
-    `mins`: whole minutes per item; `totals`: `_reachable_totals` of them."""
+    `mins`: whole minutes per item; `totals`: `_reachable_totals` of the items other than
+    `off_step`. Those few are left out of the table; each combination of them is tried
+    on top of the table's best plan in the minutes it leaves."""
     n_a, n_i = score.shape
-    cap = int(totals[-1])
     value = np.where(score > 0, score, -np.inf)  # an item expected to hurt adds nothing
     value[_dominated(value, mins, k)] = -np.inf
-    items = [j for j in range(n_i) if mins[j] <= cap and np.isfinite(value[:, j]).any()]
+    live = [j for j in range(n_i) if mins[j] <= cap and np.isfinite(value[:, j]).any()]
+    items = [j for j in live if j not in off_step]
+    extras = [combo for size in range(min(k, len(off_step)) + 1)
+              for combo in combinations([j for j in live if j in off_step], size)]
     # dp[c, p, a]: best total of exactly c items within totals[p] minutes. Taking item j
     # at p starts from the largest total that leaves its minutes: column source[j][p].
     source = {j: np.searchsorted(totals, totals - mins[j], side="right") - 1 for j in items}
@@ -194,9 +215,23 @@ def _knapsack(score: np.ndarray, mins: np.ndarray, budget: np.ndarray, k: int,
             better = np.greater(cand, dp[c, first:], out=took[step, c, first:])
             np.copyto(dp[c, first:], cand, where=better)
     agents = np.arange(n_a)
-    p = np.searchsorted(totals, np.clip(np.floor(budget), 0, cap), side="right") - 1
-    c = dp[:, p, agents].argmax(0)
+    # The best of: the table's plan in the whole budget, or off-step items plus the
+    # table's plan of fewer items in the minutes they leave (the first on ties).
+    best = np.full(n_a, -np.inf)
+    c, p, extra = (np.zeros(n_a, dtype=int) for _ in range(3))
+    for e, combo in enumerate(extras):
+        left = np.floor(budget) - mins[list(combo)].sum()
+        at = np.searchsorted(totals, np.clip(left, 0, totals[-1]), side="right") - 1
+        table = dp[: k - len(combo) + 1, at, agents]
+        count = table.argmax(0)
+        total = table[count, agents] + value[:, list(combo)].sum(1)
+        better = (total > best) & (left >= 0)
+        best[better], c[better], p[better], extra[better] = \
+            total[better], count[better], at[better], e
     picked = np.zeros((n_a, n_i), dtype=bool)
+    for e, combo in enumerate(extras):
+        for j in combo:
+            picked[extra == e, j] = True
     for step in range(len(items) - 1, -1, -1):
         j = items[step]
         take = (c > 0) & took[step, np.maximum(c, 0), p, agents]

@@ -157,6 +157,7 @@ def test_the_plan_takes_two_short_items_worth_more_than_one_long_one():
     ([15.0, 30.0, 60.0, 120.0, 240.0], [60.0, 150.0, 300.0, 1e9, 74.0, 209.5]),
     ([7.0, 13.0, 29.0, 61.0, 90.0], [40.0, 75.0, 130.0, 1e9]),  # no common step
     ([10.0, 25.0, 45.0, 90.0, 5.0], [42.0, 57.5, 100.0, 1e9]),  # 5-minute steps
+    ([5.0, 8.0, 30.0, 60.0, 120.0], [42.0, 97.0, 200.0, 1e9]),  # an 8 off the step
 ])
 def test_the_plan_fill_is_the_best_list_that_fits(minutes, budgets):
     from itertools import combinations
@@ -188,6 +189,17 @@ def test_the_knapsack_table_has_a_column_per_reachable_total_only():
     # two 5-minute items and one of 8, at most 2 at a time, up to 20 minutes
     totals = _reachable_totals(np.array([5, 5, 8, 30]), k=2, cap=20)
     assert totals.tolist() == [0, 5, 8, 10, 13]
+
+
+def test_the_few_items_off_the_common_step_are_tried_outside_the_table():
+    from recommender.gain.eligibility import _off_step_items
+
+    # 30 minutes is the largest step all but three items share (60 breaks it for four)
+    assert _off_step_items(np.array([5, 8, 30, 60, 10]), cap=480) == [0, 1, 4]
+    # one 8-minute module among 5-minute steps; a 500-minute item cannot fit anyway
+    assert _off_step_items(np.array([5, 10, 15, 20, 45, 8, 500, 25]), cap=480) == [5]
+    # no step shared by all but three: every item is in the table
+    assert _off_step_items(np.array([7, 11, 13, 17, 19]), cap=480) == []
 
 
 def test_the_plan_fill_stays_best_when_items_tie_and_many_are_dominated():
