@@ -171,3 +171,13 @@ def test_window_means_do_not_depend_on_how_much_history_the_panel_holds():
     # Windows reaching before the panel's first week count only the weeks inside it.
     early, n_early = window_mean(scores, a, np.full(50, 2), -8, 0)
     assert np.array_equal(n_early, (~np.isnan(scores[:, :2])).sum(1))
+
+
+def test_exposures_of_some_people_are_theirs_from_the_whole_list():
+    ds, _ = tiny_dataset(n_agents=20, weeks=30, seed=4)
+    whole = exposures(ds)
+    people = np.array(sorted(whole["employee_id"].unique())[::3], dtype=object)
+    theirs = exposures(ds, people)
+    assert 0 < len(theirs) < len(whole)
+    expected = whole[whole["employee_id"].isin(people)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(theirs, expected)
