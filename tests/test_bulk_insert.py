@@ -1,12 +1,12 @@
 """Rows inserted without model instances read back exactly as the ORM would write them."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from lnd.models import AccessLog
+from lnd.models import AccessLog, RecommendationRun, ScoringChunk
 from lnd.services.bulk_insert import insert_many
 from tests import factories as f
 
@@ -43,3 +43,20 @@ def test_batches_cover_every_row():
     assert insert_many(AccessLog, ("viewer", "subject", "what", "via", "at"), rows,
                        batch_size=3) == 7
     assert AccessLog.objects.count() == 7
+
+
+def test_json_is_stored_as_the_orm_stores_it_and_none_is_null():
+    run = RecommendationRun.objects.create(as_of=date(2026, 1, 5))
+    ids = ["E1", 'quote " and comma ,', "naïve ✓", ""]
+    ScoringChunk.objects.create(run=run, index=0, employee_ids=ids)
+    fields = ("run", "index", "state", "worker", "attempts", "rows", "employee_ids")
+    insert_many(ScoringChunk, fields, [(run.pk, 1, "queued", "", 0, 0, ids),
+                                       (run.pk, 2, "queued", "", 0, 0, [])])
+    assert ScoringChunk.objects.get(index=1).employee_ids == ids
+    assert ScoringChunk.objects.get(index=2).employee_ids == []
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT "index", CAST(employee_ids AS TEXT) FROM lnd_scoringchunk')
+        stored = dict(cursor.fetchall())
+    assert stored[0] == stored[1]
+    with pytest.raises(IntegrityError):  # None is SQL NULL, which the column refuses
+        insert_many(ScoringChunk, fields, [(run.pk, 3, "queued", "", 0, 0, None)])

@@ -81,8 +81,10 @@ class RecommendationRun(models.Model):
 
 
 class Recommendation(models.Model):
+    # No index of its own: both unique constraints below start with the run, and batch
+    # scoring writes 10,000s of rows per chunk through every index.
     run = models.ForeignKey(RecommendationRun, on_delete=models.CASCADE,
-                            related_name="recommendations")
+                            related_name="recommendations", db_index=False)
     employee = models.ForeignKey("Employee", on_delete=models.CASCADE, related_name="+")
     item = models.ForeignKey("LearningItem", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveSmallIntegerField()
