@@ -264,6 +264,7 @@ _RETENTION_DEFAULTS = {
     "qa_evaluations": 1095,
     "coaching_notes": 1095,  # notes, agenda and actions blanked; the session stays
     "job_records": 365,
+    "recommendation_runs": 90,  # past lists and their reasons; the impression log stays
 }
 LND_RETENTION_DAYS = {
     category: env.int(f"LND_RETENTION_{category.upper()}_DAYS", default=days)

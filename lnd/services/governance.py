@@ -31,6 +31,7 @@ from lnd.models import (
     XapiStatement,
 )
 from lnd.services.bulk_insert import insert_many
+from lnd.services.recommendation_runs import runs_delete_older
 
 ERASED_PREFIX = "erased-"
 
@@ -207,4 +208,5 @@ def retention_enforce(*, today: date) -> dict[str, int]:
         done["job_records"] = Job.objects.filter(
             state__in=[Job.State.SUCCEEDED, Job.State.FAILED],
             finished_at__lt=moment("job_records")).delete()[0]
+        done["recommendation_runs"] = runs_delete_older(before=moment("recommendation_runs"))
     return done

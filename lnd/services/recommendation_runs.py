@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from lnd.models import Recommendation, RecommendationRun
+from lnd.models import Recommendation, RecommendationFeedback, RecommendationRun
 from lnd.services.bulk_insert import insert_many
 
 
@@ -52,3 +52,19 @@ def run_replace_agent(*, run: RecommendationRun, employee, rows: Sequence[tuple]
     with transaction.atomic():
         Recommendation.objects.filter(run=run, employee=employee).delete()
         insert_many(Recommendation, ROW_FIELDS, rows)
+
+
+def runs_delete_older(*, before) -> int:
+    """Delete runs created before `before`, except the current one, with their lists and
+    chunks; returns how many runs. Feedback on their rows stays (it is the impression log
+    training reads) and loses only its link. A nightly run adds 50,000 rows for 10,000
+    agents: without this the table, and every insert into its indexes, grows for ever."""
+    old = list(RecommendationRun.objects.filter(is_current=False, created_at__lt=before)
+               .values_list("pk", flat=True))
+    with transaction.atomic():
+        RecommendationFeedback.objects.filter(recommendation__run__in=old).update(
+            recommendation=None)
+        for run_id in old:  # one run at a time: the delete holds each run's row ids
+            Recommendation.objects.filter(run_id=run_id).only("pk").delete()
+        RecommendationRun.objects.filter(pk__in=old).delete()
+    return len(old)

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
 
-from lnd.models import AccessLog, CoachingSession, Interaction, Job, PulseSurvey, QAEvaluation
+from lnd.models import (
+    AccessLog,
+    CoachingSession,
+    Interaction,
+    Job,
+    PulseSurvey,
+    QAEvaluation,
+    Recommendation,
+    RecommendationFeedback,
+    RecommendationRun,
+    ScoringChunk,
+)
 from lnd.services.governance import retention_enforce
+from tests import factories as f
 from tests.access.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +70,34 @@ def test_every_category_has_a_period():
     assert set(project.LND_RETENTION_DAYS) >= {"interaction_transcripts", "pulse_comments",
                                                "access_logs"}
     assert all(days > 0 for days in project.LND_RETENTION_DAYS.values())
+
+
+def test_old_recommendation_runs_go_with_their_lists_and_the_impression_log_stays(settings):
+    settings.LND_RETENTION_DAYS = {**settings.LND_RETENTION_DAYS, "recommendation_runs": 30}
+    w = build_world()
+    item = f.item()
+    RecommendationRun.objects.update(is_current=False)
+    world_runs = set(RecommendationRun.objects.values_list("pk", flat=True))  # made today
+    runs = {}
+    for name, age in (("old", 60), ("old_current", 90), ("recent", 5)):
+        run = RecommendationRun.objects.create(as_of=TODAY, is_current=name == "old_current")
+        RecommendationRun.objects.filter(pk=run.pk).update(
+            created_at=timezone.make_aware(datetime.combine(TODAY - timedelta(days=age),
+                                                            time(12))))
+        ScoringChunk.objects.create(run=run, index=0, employee_ids=[w.a1.employee_id])
+        runs[name] = Recommendation.objects.create(run=run, employee=w.a1, item=item, rank=1,
+                                                   score=0.1)
+    shown = RecommendationFeedback.objects.create(
+        recommendation=runs["old"], employee=w.a1, item=item, action="shown", rank=1,
+        propensity=0.9)
+
+    done = retention_enforce(today=TODAY)
+
+    kept = {runs["old_current"].run_id, runs["recent"].run_id}
+    assert done["recommendation_runs"] == 1
+    assert set(RecommendationRun.objects.values_list("pk", flat=True)) == kept | world_runs
+    assert set(Recommendation.objects.values_list("run_id", flat=True)) - world_runs == kept
+    assert set(ScoringChunk.objects.values_list("run_id", flat=True)) - world_runs == kept
+    shown.refresh_from_db()
+    assert shown.recommendation is None and (shown.rank, shown.propensity) == (1, 0.9)
+    assert retention_enforce(today=TODAY)["recommendation_runs"] == 0  # idempotent
