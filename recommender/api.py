@@ -20,7 +20,12 @@ from recommender.dataset import Dataset
 from recommender.gain import evaluation, feedback
 from recommender.gain.baselines import lowest_skill_names, popularity_scores, skill_gap_scores
 from recommender.gain.composite import Standardiser
-from recommender.gain.context import Context, build_context, fallback_standardiser
+from recommender.gain.context import (
+    Context,
+    build_context,
+    fallback_standardiser,
+    scoring_since,
+)
 from recommender.gain.eligibility import schedule_weeks, select
 from recommender.gain.explanations import Facts, reasons
 from recommender.gain.features import ITEM_FEATURES, ItemTable, item_features
@@ -32,7 +37,7 @@ from recommender.gain.weeks import week_index, week_start
 __all__ = [
     "GainModel", "RecommendConfig", "RecommendationSet", "TrainResult", "baseline_popularity",
     "baseline_skill_gap", "eligible_pairs", "evaluate_against_truth", "recommend",
-    "train_gain_model",
+    "scoring_since", "train_gain_model",
 ]
 
 RANKED_COLUMNS = ["employee_id", "rank", "item_code", "score", "expected_gain", "gain_low",
@@ -43,13 +48,6 @@ MANDATORY_COLUMNS = ["employee_id", "item_code", "due_date", "reason"]
 # effect (y - mu0) it is judged against; per-group breakdowns (fairness) start from it.
 HELDOUT_COLUMNS = ["employee_id", "item_code", "campaign", "expected_gain", "effect"]
 HOLDOUT_WEEKS = 13
-# Weekly signals (performance, interactions, QA) that scoring reads, counting back from
-# as-of: no feature or reason looks further back than the 12 weeks ending with as-of's
-# week (features.py). One more week because contacts are read by their local week
-# (`period_start`) but counted in their UTC week, which can be the next one
-# (tests/recommender/test_gain_end_to_end.py, tests/ml/test_scoring_read.py: the same
-# features and lists as from the whole history).
-SCORING_WEEKLY_WEEKS = 13
 EMBARGO_WEEKS = AFTER_WEEKS  # a training row's outcome window ends before held-out starts
 
 

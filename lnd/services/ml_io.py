@@ -34,7 +34,7 @@ from lnd.models import (
     WeeklyPerformance,
 )
 from lnd.services.gc_pause import collector_paused
-from recommender.api import SCORING_WEEKLY_WEEKS
+from recommender.api import scoring_since
 from recommender.dataset import COLUMNS, Dataset
 
 ALL_PEOPLE = Q()
@@ -56,15 +56,15 @@ def dataset_from_db(*, as_of: date | None = None, employee_ids: list[str] | None
 
     `scoring`: the per-agent frames hold only what the gain features read at as-of
     (tests/ml/test_scoring_read.py: the same features and lists as a full read):
-    performance and QA scores of the last SCORING_WEEKLY_WEEKS (QA without evaluation
-    and evaluator ids), contacts of those weeks already averaged per agent and UTC week
-    (one row per agent-week: `started_at` its Monday, `customer_sentiment` the mean, the
-    other columns empty), and each agent's latest assessment of each skill."""
+    performance and QA scores of the weeks features read (`scoring_since`; QA without
+    evaluation and evaluator ids), contacts of those weeks already averaged per agent and
+    UTC week (one row per agent-week: `started_at` its Monday, `customer_sentiment` the
+    mean, the other columns empty), and each agent's latest assessment of each skill."""
     as_of = as_of or default_as_of()
     if as_of is None:
         raise ValueError("No performance data yet: import data before training or scoring.")
     only = Q() if employee_ids is None else Q(employee__employee_id__in=employee_ids)
-    since = as_of - timedelta(weeks=SCORING_WEEKLY_WEEKS) if scoring else None
+    since = scoring_since(as_of).date() if scoring else None
     loaders = {**_LOADERS, **_SCORING_LOADERS} if scoring else _LOADERS
     with collector_paused():
         frames = dict(whole) if whole is not None else whole_frames(as_of)
@@ -225,8 +225,8 @@ class _UtcWeekStart(Func):
 def _weekly_sentiment(as_of, only, since):
     """Contacts as one row per agent and UTC week with their mean sentiment: the only
     thing the gain features read from contacts (`dataset_from_db(scoring=True)`)."""
-    rows = Interaction.objects.filter(
-        only, period_start__lte=as_of, period_start__gte=since
+    rows = Interaction.objects.filter(  # a local week earlier: scoring_since
+        only, period_start__lte=as_of, period_start__gte=since - timedelta(weeks=1)
     ).annotate(week=_UtcWeekStart("started_at")).values(
         "employee__employee_id", "week").annotate(
         sentiment=Avg("customer_sentiment")).values_list(

@@ -2,7 +2,8 @@
 
 Agents scored: active at as-of (hired on or before it, no separation on or before it)
 and agents, i.e. their current role's family is frontline or specialist, or they have
-performance rows (a roster may hold leads and staff outside the contact centre).
+performance in the weeks the features look back on (a roster may hold leads and staff
+outside the contact centre; a lead who took contacts months ago is not scored).
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ from recommender.gain.features import ItemTable, SkillState, state_features
 from recommender.gain.feedback import recently_dismissed
 from recommender.gain.panel import Panel, build_panel
 from recommender.gain.training import exposures
-from recommender.gain.weeks import as_dates, week_index
+from recommender.gain.weeks import as_dates, week_index, week_start
 
 AGENT_FAMILIES = ("frontline", "specialist")
 HISTORY_WEEKS = 30  # state features look back at most 12 weeks; margin for carry-forward
+# Weeks of weekly signals (performance, QA, contacts) the state features and reasons look
+# back on: none further than the 12 weeks ending with as-of's week (features.py).
+SCORING_WEEKLY_WEEKS = 12
 
 
 @dataclass
@@ -48,6 +52,15 @@ class Context:
         return missing @ self.items.skills.T, missing.sum(1)
 
 
+def scoring_since(as_of) -> pd.Timestamp:
+    """Monday of the first of the SCORING_WEEKLY_WEEKS weeks that end with as-of's week:
+    batch scoring reads weekly signals from here. A reader that weeks contacts by their
+    local week (`period_start`) must start a week earlier: they are counted in their UTC
+    week, which can be the next one (tests/recommender/test_gain_end_to_end.py,
+    tests/ml/test_scoring_read.py: the same features and lists as the whole history)."""
+    return week_start(week_index(pd.Timestamp(as_of)) - (SCORING_WEEKLY_WEEKS - 1))
+
+
 def active_agents(ds: Dataset) -> np.ndarray:
     agents = ds.agents.drop_duplicates("employee_id")
     as_of = ds.as_of
@@ -58,8 +71,9 @@ def active_agents(ds: Dataset) -> np.ndarray:
     role = current_roles(ds).reindex(agents["employee_id"]).to_numpy()
     family = ds.roles.set_index("role_code")["family"]
     is_agent = pd.Series(role).map(family).isin(AGENT_FAMILIES).to_numpy()
-    perf = ds.performance["employee_id"].unique()
-    ok &= is_agent | agents["employee_id"].isin(perf).to_numpy()
+    # The same from the whole history as from scoring's read of the last weeks.
+    perf = ds.performance[as_dates(ds.performance["period_start"]) >= scoring_since(as_of)]
+    ok &= is_agent | agents["employee_id"].isin(perf["employee_id"].unique()).to_numpy()
     return np.sort(agents.loc[ok, "employee_id"].astype(str).to_numpy()).astype(object)
 
 

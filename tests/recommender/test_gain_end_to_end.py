@@ -54,7 +54,7 @@ def test_default_recommendations_respect_budget_and_rules(centre):
 
 
 def test_scoring_needs_only_the_weekly_signals_it_looks_back_on(centre):
-    """Batch scoring reads SCORING_WEEKLY_WEEKS of performance, interactions and QA: every
+    """Batch scoring reads performance, contacts and QA from `scoring_since`: every
     feature is the same as from the whole history (to rounding: window means are taken
     from cumulative sums), and so are the lists."""
     from dataclasses import replace
@@ -63,7 +63,7 @@ def test_scoring_needs_only_the_weekly_signals_it_looks_back_on(centre):
 
     ds, _ = centre
     res = api.train_gain_model(ds, seed=0, params={"n_boot": 2, "tau_rounds": 100})
-    since = ds.as_of - pd.Timedelta(weeks=api.SCORING_WEEKLY_WEEKS)
+    since = api.scoring_since(ds.as_of)
     cut = replace(
         ds, performance=ds.performance[ds.performance["period_start"] >= since],
         interactions=ds.interactions[ds.interactions["started_at"] >= since],

@@ -1,12 +1,14 @@
 """Feature builder and composite on small hand-made frames."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from recommender.dataset import Dataset
 from recommender.gain.composite import Standardiser
-from recommender.gain.context import active_agents
+from recommender.gain.context import active_agents, scoring_since
 from recommender.gain.features import ItemTable, item_features, state_features
 from recommender.gain.panel import build_panel, window_mean
 from recommender.gain.paths import RoleModel
@@ -130,6 +132,20 @@ def test_scored_agents_are_active_agents_only():
     assert "future1" not in ids  # hired after as-of
     assert "a004" not in ids  # separated before as-of
     assert {"a000", "a001", "a002", "a003"} <= ids
+
+
+@pytest.mark.parametrize(("weeks_ago", "scored"), [(11, True), (12, False)])
+def test_a_lead_is_scored_while_taking_contacts_in_the_weeks_features_read(weeks_ago,
+                                                                           scored):
+    ds, _ = tiny_dataset(n_agents=3, weeks=20)
+    monday = ds.as_of - pd.Timedelta(days=ds.as_of.weekday())
+    taken = pd.DataFrame({"employee_id": ["lead1"], "metric_code": ["csat"], "value": [4.0],
+                          "period_start": [monday - pd.Timedelta(weeks=weeks_ago)]})
+    ds = replace(ds, performance=pd.concat([ds.performance, taken], ignore_index=True))
+    assert ("lead1" in set(active_agents(ds))) is scored
+    # the same from scoring's read of those weeks only
+    cut = ds.performance[ds.performance["period_start"] >= scoring_since(ds.as_of)]
+    assert ("lead1" in set(active_agents(replace(ds, performance=cut)))) is scored
 
 
 def test_dataset_with_empty_optional_frames_still_builds():
