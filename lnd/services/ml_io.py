@@ -231,8 +231,11 @@ def _weekly_sentiment(as_of, only, since):
         "employee__employee_id", "week").annotate(
         sentiment=Avg("customer_sentiment")).values_list(
         "employee__employee_id", "week", "sentiment")
-    weekly = pd.DataFrame.from_records(list(rows), columns=["employee_id", "started_at",
-                                                            "customer_sentiment"])
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:  # the driver's rows: text and floats already
+        cursor.execute(sql, params)
+        weekly = pd.DataFrame.from_records(cursor.fetchall(), columns=[
+            "employee_id", "started_at", "customer_sentiment"])
     frame = pd.DataFrame({c: weekly.get(c)
                           for c in COLUMNS["interactions"]}, index=weekly.index)
     frame["started_at"] = pd.to_datetime(frame["started_at"], format="ISO8601")
