@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -45,13 +46,26 @@ class Facts:
     support: np.ndarray        # past completions of each item in the training window
     offset: np.ndarray         # per shown row: the item's own learned offset
 
+    @cached_property
+    def item_skills(self) -> list[np.ndarray]:
+        """Per item: the indices of the skills it targets (looked up once per item, not
+        once per sentence)."""
+        return [np.flatnonzero(row) for row in self.items.skills]
+
+    @cached_property
+    def item_skill_names(self) -> list[str]:
+        """Per item: its skills in words, "a, b and c"."""
+        return [_names(self, ks) for ks in self.item_skills]
+
 
 def _item_skills(f: Facts, j: int) -> np.ndarray:
-    return np.flatnonzero(f.items.skills[f.i[j]])
+    return f.item_skills[f.i[j]]
 
 
 def _names(f: Facts, ks: np.ndarray) -> str:
     names = [f.roles.skill_names[k].lower() for k in ks]
+    if not names:
+        return ""
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -60,7 +74,7 @@ def _qa(f: Facts, j: int, c: float = 0.0) -> str | None:
     if np.isnan(v):
         return None
     team = f" (team median {m:.0f})" if not np.isnan(m) else ""
-    return (f"Your {_names(f, _item_skills(f, j))} QA score averaged {v:.0f} over the last "
+    return (f"Your {f.item_skill_names[f.i[j]]} QA score averaged {v:.0f} over the last "
             f"8 weeks{team}.")
 
 
