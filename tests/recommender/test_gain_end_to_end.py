@@ -55,8 +55,7 @@ def test_default_recommendations_respect_budget_and_rules(centre):
 
 def test_scoring_needs_only_the_weekly_signals_it_looks_back_on(centre):
     """Batch scoring reads performance, contacts and QA from `scoring_since`: every
-    feature is the same as from the whole history (to rounding: window means are taken
-    from cumulative sums), and so are the lists."""
+    feature is the same as from the whole history, and so are the lists."""
     from dataclasses import replace
 
     import numpy as np
