@@ -100,10 +100,7 @@ def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ..
     `codes`: columns read as foreign-key ids, with each id's code (`_codes`); a join per
     row costs the database more than a dictionary look-up per row costs Python."""
     if isinstance(rows, QuerySet):
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = _fetch(rows)
     frame = pd.DataFrame.from_records(list(rows), columns=COLUMNS[name])
     for column, lookup in (codes or {}).items():  # NULL stays None
         frame[column] = pd.Series([lookup.get(v) for v in frame[column].tolist()],
@@ -115,6 +112,15 @@ def _frame(name: str, rows, *, dates: tuple[str, ...] = (), bools: tuple[str, ..
     for column in bools:  # 0/1 or True/False depending on the driver; NULL stays None
         frame[column] = [None if v is None else bool(v) for v in frame[column].tolist()]
     return frame
+
+
+def _fetch(rows: QuerySet) -> list[tuple]:
+    """A values_list queryset's rows as the driver returns them, through one raw cursor:
+    without the ORM's per-row converters (the columns here need none)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _codes(model, field: str = "code") -> dict[int, str]:
@@ -231,11 +237,8 @@ def _weekly_sentiment(as_of, only, since):
         "employee__employee_id", "week").annotate(
         sentiment=Avg("customer_sentiment")).values_list(
         "employee__employee_id", "week", "sentiment")
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:  # the driver's rows: text and floats already
-        cursor.execute(sql, params)
-        weekly = pd.DataFrame.from_records(cursor.fetchall(), columns=[
-            "employee_id", "started_at", "customer_sentiment"])
+    weekly = pd.DataFrame.from_records(_fetch(rows), columns=[
+        "employee_id", "started_at", "customer_sentiment"])
     frame = pd.DataFrame({c: weekly.get(c)
                           for c in COLUMNS["interactions"]}, index=weekly.index)
     frame["started_at"] = pd.to_datetime(frame["started_at"], format="ISO8601")
